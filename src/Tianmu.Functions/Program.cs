@@ -1,5 +1,8 @@
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Tianmu.Functions.Diagnostics;
 
 namespace Tianmu.Functions;
 
@@ -9,6 +12,9 @@ internal static class Program
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
+        builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
+        builder.Services.AddTianmuTelemetryRedaction();
+        builder.Services.AddTianmu(builder.Configuration, builder.Environment);
         builder.Build().Run();
     }
 }

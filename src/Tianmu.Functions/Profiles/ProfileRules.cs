@@ -1,0 +1,126 @@
+using Tianmu.Functions.Location;
+using Tianmu.WeChat.Crypto;
+using Tianmu.WeChat.Sessions;
+
+namespace Tianmu.Functions.Profiles;
+
+/// <summary>What a new profile looks like and how a login or user info changes one (API.md, POST rules).</summary>
+public static class ProfileRules
+{
+    /// <summary>WeChat's anonymous nickname since 2021.</summary>
+    public const string AnonymousNickName = "微信用户";
+
+    private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
+
+    /// <summary>The calendar date of a Unix time in China Standard Time (UTC+8), which counts online days.</summary>
+    public static DateOnly ChinaDate(long unixSeconds) =>
+        DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToOffset(ChinaStandardTime).DateTime);
+
+    /// <summary>The attribution of a new user, kept forever.</summary>
+    public sealed record Channel(string FromScene, string FromCode, string Ofp);
+
+    public static ProfileEntity Create(
+        string partitionKey, string appId, WeChatSession session, Channel channel, IpLocation location, DateTimeOffset loginTime)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(location);
+        return new ProfileEntity
+        {
+            PartitionKey = partitionKey,
+            RowKey = session.OpenId,
+            AppId = appId,
+            OpenId = session.OpenId,
+            UnionId = session.UnionId,
+            Pid = Pid.Compute(appId, session.OpenId, session.UnionId),
+            OnlineDays = 1,
+            LoginTimes = 1,
+            LastLoginTime = loginTime.ToUnixTimeSeconds(),
+            FromScene = channel.FromScene,
+            FromCode = channel.FromCode,
+            Ofp = channel.Ofp,
+            LoginProvince = location.Province,
+            LoginCity = location.City,
+            LoginDistrict = location.District,
+            SessionKey = session.SessionKey,
+            SessionKeyIssuedAt = loginTime,
+            CreatedAt = loginTime,
+        };
+    }
+
+    /// <summary>Counts one more login. Idempotent in nothing: apply once per write attempt on a fresh read.</summary>
+    public static void ApplyLogin(ProfileEntity profile, WeChatSession session, IpLocation location, DateTimeOffset loginTime)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(location);
+        var seconds = loginTime.ToUnixTimeSeconds();
+        profile.LoginTimes++;
+        if (ChinaDate(seconds) > ChinaDate(profile.LastLoginTime))
+        {
+            profile.OnlineDays++;
+        }
+
+        // Concurrent logins may land out of order: keep the newest time and the newest session key.
+        profile.LastLoginTime = Math.Max(profile.LastLoginTime, seconds);
+        if (profile.SessionKeyIssuedAt is not { } issued || loginTime >= issued)
+        {
+            profile.SessionKey = session.SessionKey;
+            profile.SessionKeyIssuedAt = loginTime;
+            profile.LoginProvince = location.Province;
+            profile.LoginCity = location.City;
+            profile.LoginDistrict = location.District;
+        }
+
+        SetUnionId(profile, session.UnionId);
+    }
+
+    /// <summary>
+    /// Stores decrypted user info, never letting WeChat's anonymous placeholders (empty strings, gender 0,
+    /// the nickname 微信用户 and the avatar sent with it, the default grey avatar) overwrite a stored value.
+    /// </summary>
+    public static void ApplyUserInfo(ProfileEntity profile, WeChatUserInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(info);
+        var anonymous = info.NickName == AnonymousNickName;
+        if (info.NickName.Length > 0 && !(anonymous && profile.NickName.Length > 0))
+        {
+            profile.NickName = info.NickName;
+        }
+
+        var placeholderAvatar = anonymous || IsDefaultAvatar(info.AvatarUrl);
+        if (info.AvatarUrl.Length > 0 && !(placeholderAvatar && profile.AvatarUrl.Length > 0))
+        {
+            profile.AvatarUrl = info.AvatarUrl;
+        }
+
+        if (info.Gender != 0)
+        {
+            profile.Gender = info.Gender;
+        }
+
+        profile.City = KeepUnlessEmpty(profile.City, info.City);
+        profile.Province = KeepUnlessEmpty(profile.Province, info.Province);
+        profile.Country = KeepUnlessEmpty(profile.Country, info.Country);
+        profile.Language = KeepUnlessEmpty(profile.Language, info.Language);
+        SetUnionId(profile, info.UnionId);
+    }
+
+    /// <summary>WeChat's default grey avatar, served from several hosts and sizes.</summary>
+    public static bool IsDefaultAvatar(string avatarUrl) =>
+        avatarUrl.Contains("/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/", StringComparison.Ordinal);
+
+    // A union id, once known, never changes; the pid follows it.
+    private static void SetUnionId(ProfileEntity profile, string unionId)
+    {
+        if (profile.UnionId.Length == 0 && unionId.Length > 0)
+        {
+            profile.UnionId = unionId;
+        }
+
+        profile.Pid = Pid.Compute(profile.AppId, profile.OpenId, profile.UnionId);
+    }
+
+    private static string KeepUnlessEmpty(string stored, string incoming) => incoming.Length > 0 ? incoming : stored;
+}

@@ -1,0 +1,136 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Tianmu.Functions.Http;
+
+namespace Tianmu.Functions.Profiles;
+
+/// <summary>
+/// The profiles table. Every write is conditional: adds fail on an existing row, replaces on a changed ETag,
+/// and the caller retries from a fresh read. Storage that cannot be reached surfaces as 503
+/// <c>upstream_unavailable</c>; nothing here retries a conflict.
+/// </summary>
+public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore> logger)
+{
+    private volatile bool _tableReady;
+
+    public string TableName => table.Name;
+
+    public async Task<ProfileEntity?> GetAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var response = await Guard(
+            () => table.GetEntityIfExistsAsync<ProfileEntity>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        var response = await Guard(
+            () => table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey"], cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return response.HasValue;
+    }
+
+    /// <summary>Adds a new row; false when the row already exists.</summary>
+    public async Task<bool> TryAddAsync(ProfileEntity entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await Guard(() => table.AddEntityAsync(entity, cancellationToken), cancellationToken).ConfigureAwait(false);
+            entity.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException exception) when (exception.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces a row if it still has the ETag it was read with; false when someone wrote it since.</summary>
+    public async Task<bool> TryReplaceAsync(ProfileEntity entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        try
+        {
+            var response = await Guard(
+                () => table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            entity.ETag = response.Headers.ETag ?? default;
+            return true;
+        }
+        catch (RequestFailedException exception) when (exception.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs an entity-group transaction in one partition; false when any conditional action conflicts.</summary>
+    public async Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var response = await Guard(() => table.SubmitTransactionAsync(actions, cancellationToken), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < actions.Count; i++)
+            {
+                if (actions[i].Entity is ProfileEntity profile)
+                {
+                    profile.ETag = response.Value[i].Headers.ETag ?? default;
+                }
+            }
+
+            return true;
+        }
+        catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Creates the table once per process (concurrent first calls are harmless); a failure is retried by the next request.</summary>
+    public async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (!_tableReady)
+        {
+            await Guard(() => table.CreateIfNotExistsAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
+            _tableReady = true;
+        }
+    }
+
+    // Turns "storage cannot be reached or failed" into the contract's 503; lets conflicts and caller cancellation through.
+    private async Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (IsUnavailable(exception.Status))
+        {
+            LogStorageUnavailable(logger, exception.Status, exception.ErrorCode);
+            throw Unavailable();
+        }
+        catch (Exception exception) when (exception is AggregateException or HttpRequestException or IOException
+                                          || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogStorageUnreachable(logger, exception.GetType().Name);
+            throw Unavailable();
+        }
+    }
+
+    private static bool IsUnavailable(int status) => status is 0 or 408 or 429 or >= 500;
+
+    private static ApiException Unavailable() =>
+        new(ApiErrorCode.UpstreamUnavailable, "Profile storage is unavailable; nothing was changed. Retry shortly.");
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Profile storage failed with status {Status} ({ErrorCode})")]
+    private static partial void LogStorageUnavailable(ILogger logger, int status, string? errorCode);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Profile storage is unreachable ({ExceptionType})")]
+    private static partial void LogStorageUnreachable(ILogger logger, string exceptionType);
+}
