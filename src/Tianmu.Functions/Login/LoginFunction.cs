@@ -18,6 +18,6 @@ public sealed class LoginFunction(LoginService login, IOptions<HttpOptions> http
             var body = await JsonBody.ReadAsync(request, LoginJson.Default.LoginRequest, cancellationToken).ConfigureAwait(false);
             var client = ClientAddress.Resolve(request, http.Value.TrustForwardedFor);
             var profile = await login.LoginAsync(body, client, cancellationToken).ConfigureAwait(false);
-            return TypedResults.Json(profile, ProfileJson.Default.ProfileResponse);
+            return TypedResults.Json(profile, ProfileJson.Web.ProfileResponse);
         });
 }

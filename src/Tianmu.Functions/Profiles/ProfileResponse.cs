@@ -1,4 +1,7 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 
 namespace Tianmu.Functions.Profiles;
 
@@ -69,6 +72,13 @@ public sealed record ProfileResponse
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ProfileResponse))]
-public sealed partial class ProfileJson : JsonSerializerContext;
+public sealed partial class ProfileJson : JsonSerializerContext
+{
+    /// <summary>snake_case as the contract says; Chinese names left readable (HTML-sensitive characters stay escaped).</summary>
+    public static ProfileJson Web { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+    });
+}

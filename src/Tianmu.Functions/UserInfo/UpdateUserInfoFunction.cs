@@ -18,6 +18,6 @@ public sealed class UpdateUserInfoFunction(UserInfoService userInfo)
             var profile = await userInfo.AuthenticateAsync(request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
             var body = await JsonBody.ReadAsync(request, UpdateUserInfoJson.Default.UpdateUserInfoRequest, cancellationToken).ConfigureAwait(false);
             var updated = await userInfo.UpdateAsync(profile, body, cancellationToken).ConfigureAwait(false);
-            return TypedResults.Json(updated, ProfileJson.Default.ProfileResponse);
+            return TypedResults.Json(updated, ProfileJson.Web.ProfileResponse);
         });
 }
