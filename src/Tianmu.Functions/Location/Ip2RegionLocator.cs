@@ -108,7 +108,8 @@ public sealed class Ip2RegionLocator : IIpLocator
         }
     }
 
-    private static bool IsPublic(uint ipv4)
+    /// <summary>Whether an IPv4 address (big-endian number) lies outside every special-purpose block.</summary>
+    internal static bool IsPublic(uint ipv4)
     {
         foreach (var (network, prefixLength) in NonPublicBlocks)
         {
