@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Tianmu.Functions.Location;
 
 namespace Tianmu.Functions.Tests.Location;
@@ -123,6 +124,17 @@ public sealed class Ip2RegionLocatorTests(ShippedIp2RegionLocator shipped) : ICl
     [Fact]
     public void Default_database_path_is_data_folder_beside_the_app() =>
         Assert.Equal(Path.Combine(AppContext.BaseDirectory, "data", "ip2region.db"), Ip2RegionLocator.DefaultDatabasePath);
+
+    [Fact]
+    public void Type_registration_resolves_with_the_shipped_database()
+    {
+        using var services = new ServiceCollection().AddSingleton<IIpLocator, Ip2RegionLocator>().BuildServiceProvider();
+
+        var locator = services.GetRequiredService<IIpLocator>();
+
+        Assert.Same(locator, services.GetRequiredService<IIpLocator>());
+        Assert.Equal("广州市", locator.Locate(IPAddress.Parse("202.96.128.86")).City);
+    }
 
     private static uint ToUInt32(IPAddress address)
     {
