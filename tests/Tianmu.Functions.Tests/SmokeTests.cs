@@ -1,7 +1,0 @@
-namespace Tianmu.Functions.Tests;
-
-public sealed class SmokeTests
-{
-    [Fact]
-    public void Placeholder() => Assert.True(true);
-}
