@@ -54,7 +54,8 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<ProfileKeys>();
         services.AddSingleton<TokenService>();
-        services.TryAddSingleton<IIpLocator>(_ => new Ip2RegionLocator());
+        // Loaded at registration: a missing or corrupt database stops the app at start-up, not at the first login.
+        services.TryAddSingleton<IIpLocator>(new Ip2RegionLocator());
         services.AddJsCode2SessionClient();
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();

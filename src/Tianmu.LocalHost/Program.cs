@@ -1,3 +1,30 @@
+using Tianmu.Functions;
+using Tianmu.Functions.Login;
+using Tianmu.Functions.Simulator;
+using Tianmu.LocalHost.Hosting;
+using Tianmu.LocalHost.Simulator;
+
 var builder = WebApplication.CreateBuilder(args);
+var local = LocalHostSetup.Configure(builder, args);
+builder.Services.AddTianmu(builder.Configuration, builder.Environment);
+if (local.SimulateWeChat)
+{
+    builder.Services.AddSingleton<WeChatSimulator>();
+}
+
 var app = builder.Build();
+local.Attach(app);
+app.UseExceptionHandler(error => error.Run(context =>
+{
+    // A bug, never a contract answer: no stack trace or message reaches the client.
+    context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+    return Task.CompletedTask;
+}));
+var routes = FunctionRoutes.Discover(typeof(LoginFunction).Assembly);
+app.MapFunctions(routes, FunctionRoutes.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json")));
+if (local.SimulateWeChat)
+{
+    app.MapWeChatSimulator();
+}
+
 app.Run();

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Tianmu.LocalHost.Hosting;
+
+/// <summary>
+/// The embedded default store: when no storage is configured and nothing listens on Azurite's table port,
+/// start Azurite's table service from the repository's npm tools (installing them when missing), keep its data
+/// in <c>.azurite/</c> (ignored by git), and stop it when the host stops.
+/// </summary>
+public sealed partial class LocalAzurite : IDisposable
+{
+    public const int TablePort = 10002;
+
+    private readonly Process _process;
+
+    private LocalAzurite(Process process, string dataDirectory)
+    {
+        _process = process;
+        DataDirectory = dataDirectory;
+    }
+
+    public string DataDirectory { get; }
+
+    public static bool IsListening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Starts Azurite from the repository that holds this host; throws with advice when it cannot.</summary>
+    public static LocalAzurite Start(ILogger logger)
+    {
+        var root = RepositoryRoot()
+            ?? throw new InvalidOperationException(
+                "No storage is configured and Azurite is not running on 127.0.0.1:10002. Start Azurite, or set Tianmu__Storage__ConnectionString.");
+        var tools = Path.Combine(root, "tools");
+        var azurite = Path.Combine(tools, "node_modules", ".bin", "azurite-table");
+        if (!File.Exists(azurite))
+        {
+            LogInstalling(logger, tools);
+            Run("npm", ["ci", "--no-audit", "--no-fund", "--prefix", tools]);
+        }
+
+        var data = Path.Combine(root, ".azurite");
+        Directory.CreateDirectory(data);
+        var start = new ProcessStartInfo(azurite)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", data, "--skipApiVersionCheck", "--disableTelemetry" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (!IsListening(TablePort))
+        {
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                process.Dispose();
+                throw new InvalidOperationException("Azurite did not start listening on 127.0.0.1:10002 within 30 seconds.");
+            }
+
+            Thread.Sleep(100);
+        }
+
+        LogStarted(logger, data);
+        return new LocalAzurite(process, data);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>The checkout this host runs from: the nearest folder above it holding Functions.sln and tools/.</summary>
+    public static string? RepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "Functions.sln")) && File.Exists(Path.Combine(directory.FullName, "tools", "package.json")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void Run(string fileName, string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{fileName} {string.Join(' ', arguments)}' failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Installing Azurite with npm into {Tools}")]
+    private static partial void LogInstalling(ILogger logger, string tools);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Started Azurite (Table Storage) on 127.0.0.1:10002; its data lives in {DataDirectory}")]
+    private static partial void LogStarted(ILogger logger, string dataDirectory);
+}

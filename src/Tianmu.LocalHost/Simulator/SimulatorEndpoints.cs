@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tianmu.Functions.Apps;
+using Tianmu.Functions.Simulator;
+
+namespace Tianmu.LocalHost.Simulator;
+
+/// <summary>The body of <c>POST /simulator/userinfo</c>: which user, and what the user-info button would reveal.</summary>
+public sealed record SealRequest
+{
+    [JsonPropertyName("app_id")]
+    public string? AppId { get; init; }
+
+    /// <summary>The user's open id, or leave it out and give the simulator code (<c>test-&lt;name&gt;</c>).</summary>
+    [JsonPropertyName("open_id")]
+    public string? OpenId { get; init; }
+
+    [JsonPropertyName("code")]
+    public string? Code { get; init; }
+
+    public string NickName { get; init; } = string.Empty;
+    public string AvatarUrl { get; init; } = string.Empty;
+    public int Gender { get; init; }
+    public string City { get; init; } = string.Empty;
+    public string Province { get; init; } = string.Empty;
+    public string Country { get; init; } = string.Empty;
+    public string Language { get; init; } = string.Empty;
+}
+
+public sealed record SimulatorError(string Error);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(SealRequest))]
+[JsonSerializable(typeof(SimulatorError))]
+public sealed partial class SimulatorEndpointJson : JsonSerializerContext;
+
+/// <summary>The simulator's routes, outside <c>/api</c> like WeChat's own.</summary>
+public static class SimulatorEndpoints
+{
+    public static IEndpointRouteBuilder MapWeChatSimulator(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/sns/jscode2session", (HttpRequest request, WeChatSimulator simulator) =>
+        {
+            var query = request.Query;
+            var body = simulator.JsCode2Session(query["appid"], query["secret"], query["js_code"], query["grant_type"]);
+            // Like WeChat: JSON labelled text/plain.
+            return Results.Text(body, "text/plain", System.Text.Encoding.UTF8);
+        });
+
+        endpoints.MapPost("/simulator/userinfo", async Task<Results<JsonHttpResult<SealedUserInfo>, JsonHttpResult<SimulatorError>>> (HttpRequest request, WeChatSimulator simulator, AppRegistry apps) =>
+        {
+            SealRequest? seal;
+            try
+            {
+                seal = await JsonSerializer.DeserializeAsync(request.Body, SimulatorEndpointJson.Default.SealRequest, request.HttpContext.RequestAborted);
+            }
+            catch (JsonException)
+            {
+                seal = null;
+            }
+
+            if (seal?.AppId is not { } appId || !apps.Contains(appId))
+            {
+                return Error(400, "Give app_id of a configured app.");
+            }
+
+            var openId = seal.OpenId;
+            if (openId is null && seal.Code is { } code && code.StartsWith(WeChatSimulator.TestCodePrefix, StringComparison.Ordinal))
+            {
+                openId = WeChatSimulator.OpenIdOf(appId, code[WeChatSimulator.TestCodePrefix.Length..]);
+            }
+
+            if (openId is null)
+            {
+                return Error(400, "Give open_id, or code as used to log in (test-<name>).");
+            }
+
+            var info = new SimulatedUserInfo
+            {
+                NickName = seal.NickName,
+                AvatarUrl = seal.AvatarUrl,
+                Gender = seal.Gender,
+                City = seal.City,
+                Province = seal.Province,
+                Country = seal.Country,
+                Language = seal.Language,
+            };
+            return simulator.Seal(appId, openId, info) is { } sealedInfo
+                ? TypedResults.Json(sealedInfo, SimulatorJson.Web.SealedUserInfo)
+                : Error(404, "This user has not logged in through the simulator since it started; log in first.");
+        });
+
+        return endpoints;
+    }
+
+    private static JsonHttpResult<SimulatorError> Error(int status, string message) =>
+        TypedResults.Json(new SimulatorError(message), SimulatorEndpointJson.Default.SimulatorError, statusCode: status);
+}

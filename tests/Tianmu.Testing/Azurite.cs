@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Tianmu.Testing;
+
+/// <summary>
+/// A real Azurite table service for tests: started from the repository's npm tools on a free port,
+/// in memory, and stoppable/restartable on the same port to test storage outages.
+/// </summary>
+public sealed class Azurite : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account key (public, documented by Microsoft).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private Process? _process;
+
+    private Azurite(int port)
+    {
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+
+    public static async Task<Azurite> StartAsync()
+    {
+        var azurite = new Azurite(FreePort());
+        await azurite.StartProcessAsync().ConfigureAwait(false);
+        return azurite;
+    }
+
+    /// <summary>Stops the service (its in-memory data is lost); requests fail until <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            process.Dispose();
+        }
+    }
+
+    public Task RestartAsync() => StartProcessAsync();
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var executable = Path.Combine(Repository.ToolsDirectory(), "node_modules", ".bin", "azurite-table");
+        var start = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(CultureInfo.InvariantCulture),
+                     "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (!await IsListeningAsync(Port).ConfigureAwait(false))
+        {
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"Azurite did not listen on port {Port} (exited: {process.HasExited}).");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        _process = process;
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>Finds the repository the tests run from, and installs its npm tools once when missing.</summary>
+public static class Repository
+{
+    private static readonly Lazy<string> Tools = new(EnsureTools);
+
+    public static string Root()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Functions.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The tests must run from inside the repository (Functions.sln not found above " + AppContext.BaseDirectory + ").");
+    }
+
+    public static string ToolsDirectory() => Tools.Value;
+
+    private static string EnsureTools()
+    {
+        var tools = Path.Combine(Root(), "tools");
+        if (!File.Exists(Path.Combine(tools, "node_modules", ".bin", "azurite-table")))
+        {
+            var start = new ProcessStartInfo("npm") { UseShellExecute = false };
+            foreach (var argument in new[] { "ci", "--no-audit", "--no-fund", "--prefix", tools })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var npm = Process.Start(start) ?? throw new InvalidOperationException("npm did not start.");
+            npm.WaitForExit();
+            if (npm.ExitCode != 0)
+            {
+                throw new InvalidOperationException("npm ci in tools/ failed; is Node.js installed?");
+            }
+        }
+
+        return tools;
+    }
+}
