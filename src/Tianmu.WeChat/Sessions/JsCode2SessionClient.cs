@@ -119,6 +119,11 @@ public sealed partial class JsCode2SessionClient(
 
     private static JsCode2SessionAnswer? Parse(ReadOnlySpan<byte> body)
     {
+        if (body.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..]; // a UTF-8 byte order mark, which the serializer does not skip in a span
+        }
+
         try
         {
             return JsonSerializer.Deserialize(body, JsCode2SessionJsonContext.Default.JsCode2SessionAnswer);

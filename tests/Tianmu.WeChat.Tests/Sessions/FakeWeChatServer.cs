@@ -78,6 +78,12 @@ public sealed class FakeWeChatServer : IAsyncLifetime
         await context.Response.WriteAsync(body, context.RequestAborted);
     };
 
+    public static RequestDelegate AnswerBytes(byte[] body) => async context =>
+    {
+        context.Response.ContentType = "text/plain";
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    };
+
     /// <summary>Never answers (until the client goes away).</summary>
     public static RequestDelegate Hang() => async context =>
     {

@@ -217,6 +217,28 @@ public sealed class JsCode2SessionClientTests(FakeWeChatServer server) : IClassF
         Assert.Equal(new JsCode2SessionResult(JsCode2SessionStatus.UpstreamError), result);
     }
 
+    [Fact]
+    public async Task Exchange_of_an_answer_with_invalid_utf8_is_an_upstream_error()
+    {
+        byte[] body = [.. "{\"openid\":\"o"u8, 0xFF, .. "\",\"session_key\":\"k\"}"u8];
+        var appId = server.NewApp(FakeWeChatServer.AnswerBytes(body));
+
+        var result = await Client().ExchangeAsync(appId, Secret, Code, Ct);
+
+        Assert.Equal(new JsCode2SessionResult(JsCode2SessionStatus.UpstreamError), result);
+    }
+
+    [Fact]
+    public async Task Exchange_of_an_answer_with_a_byte_order_mark_succeeds()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(SuccessBody)];
+        var appId = server.NewApp(FakeWeChatServer.AnswerBytes(body));
+
+        var result = await Client().ExchangeAsync(appId, Secret, Code, Ct);
+
+        Assert.Equal(JsCode2SessionStatus.Success, result.Status);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
