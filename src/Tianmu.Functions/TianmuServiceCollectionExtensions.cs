@@ -63,7 +63,7 @@ public static class TianmuServiceCollectionExtensions
         // The function classes, so that any host can resolve them.
         services.AddSingleton<LoginFunction>();
         services.AddSingleton<UpdateUserInfoFunction>();
-                return services;
+        return services;
     }
 
     /// <summary>The function classes whose <c>[Function]</c> methods make up the HTTP API.</summary>
