@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Tianmu.LocalHost.Hosting;
 
 namespace Tianmu.Testing;
 
@@ -60,55 +60,11 @@ public sealed class Azurite : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task StartProcessAsync()
+    private Task StartProcessAsync()
     {
         var executable = Path.Combine(Repository.ToolsDirectory(), "node_modules", ".bin", "azurite-table");
-        var start = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-                 {
-                     "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(CultureInfo.InvariantCulture),
-                     "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (!await IsListeningAsync(Port).ConfigureAwait(false))
-        {
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException($"Azurite did not listen on port {Port} (exited: {process.HasExited}).");
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
-        }
-
-        _process = process;
-    }
-
-    private static async Task<bool> IsListeningAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        _process = LocalAzurite.StartTableService(executable, Port, ["--inMemoryPersistence", "--silent"]);
+        return Task.CompletedTask;
     }
 }
 

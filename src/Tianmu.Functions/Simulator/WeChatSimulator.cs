@@ -14,7 +14,7 @@ namespace Tianmu.Functions.Simulator;
 public sealed record SealedUserInfo(string EncryptedData, string Iv, string Signature, string RawData);
 
 /// <summary>The user info to seal, in WeChat's own names.</summary>
-public sealed record SimulatedUserInfo
+public record SimulatedUserInfo
 {
     public string NickName { get; init; } = string.Empty;
     public string AvatarUrl { get; init; } = string.Empty;

@@ -52,13 +52,26 @@ public sealed partial class LocalAzurite : IDisposable
 
         var data = Path.Combine(root, ".azurite");
         Directory.CreateDirectory(data);
-        var start = new ProcessStartInfo(azurite)
+        var process = StartTableService(azurite, TablePort, ["--location", data]);
+        LogStarted(logger, data);
+        return new LocalAzurite(process, data);
+    }
+
+    /// <summary>
+    /// Starts Azurite's table service on 127.0.0.1:<paramref name="port"/> with the given storage arguments
+    /// (<c>--location</c> or <c>--inMemoryPersistence</c>) and waits until it accepts connections.
+    /// </summary>
+    public static Process StartTableService(string executable, int port, IEnumerable<string> storageArguments)
+    {
+        ArgumentNullException.ThrowIfNull(storageArguments);
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--location", data, "--skipApiVersionCheck", "--disableTelemetry" })
+        string[] common = ["--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry"];
+        foreach (var argument in common.Concat(storageArguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -69,19 +82,18 @@ public sealed partial class LocalAzurite : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = Stopwatch.StartNew();
-        while (!IsListening(TablePort))
+        while (!IsListening(port))
         {
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
             {
                 process.Dispose();
-                throw new InvalidOperationException("Azurite did not start listening on 127.0.0.1:10002 within 30 seconds.");
+                throw new InvalidOperationException($"Azurite did not start listening on 127.0.0.1:{port} within 30 seconds.");
             }
 
-            Thread.Sleep(100);
+            Thread.Sleep(50);
         }
 
-        LogStarted(logger, data);
-        return new LocalAzurite(process, data);
+        return process;
     }
 
     public void Dispose()

@@ -7,7 +7,7 @@ using Tianmu.Functions.Simulator;
 namespace Tianmu.LocalHost.Simulator;
 
 /// <summary>The body of <c>POST /simulator/userinfo</c>: which user, and what the user-info button would reveal.</summary>
-public sealed record SealRequest
+public sealed record SealRequest : SimulatedUserInfo
 {
     [JsonPropertyName("app_id")]
     public string? AppId { get; init; }
@@ -18,14 +18,6 @@ public sealed record SealRequest
 
     [JsonPropertyName("code")]
     public string? Code { get; init; }
-
-    public string NickName { get; init; } = string.Empty;
-    public string AvatarUrl { get; init; } = string.Empty;
-    public int Gender { get; init; }
-    public string City { get; init; } = string.Empty;
-    public string Province { get; init; } = string.Empty;
-    public string Country { get; init; } = string.Empty;
-    public string Language { get; init; } = string.Empty;
 }
 
 public sealed record SimulatorError(string Error);
@@ -76,17 +68,7 @@ public static class SimulatorEndpoints
                 return Error(400, "Give open_id, or code as used to log in (test-<name>).");
             }
 
-            var info = new SimulatedUserInfo
-            {
-                NickName = seal.NickName,
-                AvatarUrl = seal.AvatarUrl,
-                Gender = seal.Gender,
-                City = seal.City,
-                Province = seal.Province,
-                Country = seal.Country,
-                Language = seal.Language,
-            };
-            return simulator.Seal(appId, openId, info) is { } sealedInfo
+            return simulator.Seal(appId, openId, seal) is { } sealedInfo
                 ? TypedResults.Json(sealedInfo, SimulatorJson.Web.SealedUserInfo)
                 : Error(404, "This user has not logged in through the simulator since it started; log in first.");
         });
