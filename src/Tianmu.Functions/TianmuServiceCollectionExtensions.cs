@@ -46,7 +46,7 @@ public static class TianmuServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, TimingOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, TimingOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SimulatorOptions>, SimulatorOptionsValidator>());
+        services.AddSingleton<IValidateOptions<SimulatorOptions>>(sp => new SimulatorOptionsValidator(environment, sp.GetRequiredService<AppRegistry>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => CreateAppRegistry(section.GetSection("Apps"), sp.GetRequiredService<ILoggerFactory>()));
@@ -63,7 +63,7 @@ public static class TianmuServiceCollectionExtensions
         // The function classes, so that any host can resolve them.
         services.AddSingleton<LoginFunction>();
         services.AddSingleton<UpdateUserInfoFunction>();
-                return services;
+        return services;
     }
 
     /// <summary>The function classes whose <c>[Function]</c> methods make up the HTTP API.</summary>

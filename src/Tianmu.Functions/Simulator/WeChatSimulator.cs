@@ -5,7 +5,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using System.Text.Unicode;
 using Tianmu.Functions.Apps;
 using Tianmu.WeChat.Crypto;
 
@@ -135,10 +134,13 @@ public sealed record SealedWatermark(long Timestamp, string Appid);
 [JsonSerializable(typeof(SealedUserInfo))]
 public sealed partial class SimulatorJson : JsonSerializerContext
 {
-    /// <summary>camelCase like WeChat, Chinese left unescaped like WeChat's rawData.</summary>
+    /// <summary>
+    /// camelCase and unescaped text like WeChat's own rawData, so that a developer can read and copy it.
+    /// A development tool's JSON, never embedded in HTML: relaxed escaping is safe here.
+    /// </summary>
     public static SimulatorJson Web { get; } = new(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }

@@ -47,7 +47,6 @@ public sealed class TokenService
             RequireSignedTokens = true,
             ClockSkew = ClockSkew,
             LifetimeValidator = ValidateLifetime,
-            TryAllIssuerSigningKeys = false,
         };
     }
 

@@ -1,3 +1,8 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
 namespace Tianmu.WeChat.Crypto;
 
 /// <summary>
@@ -5,27 +10,195 @@ namespace Tianmu.WeChat.Crypto;
 /// a 16-byte <c>iv</c>, all three base64 encoded; plus the <c>rawData</c> signature
 /// <c>hex(sha1(rawData + session_key))</c>.
 /// </summary>
+/// <remarks>
+/// Every decryption failure, whatever its cause, throws <see cref="WeChatDecryptionException"/> with its one
+/// standard message and no inner exception, so that callers cannot tell a padding error from a JSON error
+/// (no padding oracle) and nothing about the key or the plaintext leaks into logs.
+/// </remarks>
 public static class WeChatDataCrypto
 {
-    // SKELETON: implemented by the crypto work item. Signatures are the contract the app codes against.
+    internal const int KeySize = 16;
+    internal const int BlockSize = 16;
+    internal const int SignatureSize = 20; // SHA-1
+
+    // Above this the plaintext buffer comes from the pool instead of the stack.
+    private const int MaxStackBytes = 512;
 
     /// <summary>Decrypts user info; requires a string <c>nickName</c> and <c>watermark.appid == expectedAppId</c>.
     /// Missing optional strings become "", a missing gender 0.</summary>
-    public static WeChatUserInfo DecryptUserInfo(string encryptedData, string iv, string sessionKey, string expectedAppId) => throw new NotImplementedException();
+    public static WeChatUserInfo DecryptUserInfo(string encryptedData, string iv, string sessionKey, string expectedAppId) =>
+        Decrypt(encryptedData, iv, sessionKey, expectedAppId, static (json, appId) => WeChatPayloadReader.ReadUserInfo(json, appId));
 
-    public static WeChatPhoneNumber DecryptPhoneNumber(string encryptedData, string iv, string sessionKey, string expectedAppId) => throw new NotImplementedException();
+    /// <summary>Decrypts the legacy phone-number payload; requires a string <c>phoneNumber</c> and the watermark.</summary>
+    public static WeChatPhoneNumber DecryptPhoneNumber(string encryptedData, string iv, string sessionKey, string expectedAppId) =>
+        Decrypt(encryptedData, iv, sessionKey, expectedAppId, static (json, appId) => WeChatPayloadReader.ReadPhoneNumber(json, appId));
 
-    public static WeChatShareInfo DecryptShareInfo(string encryptedData, string iv, string sessionKey, string expectedAppId) => throw new NotImplementedException();
+    /// <summary>Decrypts share info; requires a string <c>openGId</c> and the watermark.</summary>
+    public static WeChatShareInfo DecryptShareInfo(string encryptedData, string iv, string sessionKey, string expectedAppId) =>
+        Decrypt(encryptedData, iv, sessionKey, expectedAppId, static (json, appId) => WeChatPayloadReader.ReadShareInfo(json, appId));
 
     /// <summary>Decrypts any payload whose watermark matches and returns its JSON text.</summary>
-    public static string DecryptJson(string encryptedData, string iv, string sessionKey, string expectedAppId) => throw new NotImplementedException();
+    public static string DecryptJson(string encryptedData, string iv, string sessionKey, string expectedAppId) =>
+        Decrypt(encryptedData, iv, sessionKey, expectedAppId, static (json, appId) =>
+        {
+            WeChatPayloadReader.ReadAnyPayload(json, appId);
+            return Encoding.UTF8.GetString(json);
+        });
 
     /// <summary>Encrypts UTF-8 JSON for a session key and iv (both base64) and returns base64: what WeChat sends.</summary>
-    public static string Encrypt(ReadOnlySpan<byte> plaintextUtf8, string sessionKey, string iv) => throw new NotImplementedException();
+    /// <exception cref="ArgumentException">The session key or iv is not the base64 of 16 bytes.</exception>
+    public static string Encrypt(ReadOnlySpan<byte> plaintextUtf8, string sessionKey, string iv)
+    {
+        ArgumentNullException.ThrowIfNull(sessionKey);
+        ArgumentNullException.ThrowIfNull(iv);
+
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> ivBytes = stackalloc byte[BlockSize];
+        try
+        {
+            if (!TryDecodeBlock(sessionKey, key))
+            {
+                throw new ArgumentException("The session key must be the base64 of 16 bytes.", nameof(sessionKey));
+            }
+
+            if (!TryDecodeBlock(iv, ivBytes))
+            {
+                throw new ArgumentException("The iv must be the base64 of 16 bytes.", nameof(iv));
+            }
+
+            var length = (plaintextUtf8.Length / BlockSize + 1) * BlockSize;
+            var rented = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                var written = AesCbc.Encrypt(key, ivBytes, plaintextUtf8, rented.AsSpan(0, length));
+                return Convert.ToBase64String(rented, 0, written);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
 
     /// <summary>Lowercase hex SHA-1 of UTF-8(rawData + sessionKey).</summary>
-    public static string ComputeSignature(string rawData, string sessionKey) => throw new NotImplementedException();
+    public static string ComputeSignature(string rawData, string sessionKey)
+    {
+        ArgumentNullException.ThrowIfNull(rawData);
+        ArgumentNullException.ThrowIfNull(sessionKey);
+
+        Span<byte> hash = stackalloc byte[SignatureSize];
+        HashSignedData(rawData, sessionKey, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>Constant-time, case-insensitive comparison of <paramref name="signature"/> with <see cref="ComputeSignature"/>.</summary>
-    public static bool VerifySignature(string rawData, string sessionKey, string signature) => throw new NotImplementedException();
+    /// <remarks>Returns false, never throws, for a null or malformed signature (not 40 hex digits) or null data.</remarks>
+    public static bool VerifySignature(string rawData, string sessionKey, string signature)
+    {
+        if (rawData is null || sessionKey is null || signature is null || signature.Length != SignatureSize * 2)
+        {
+            return false;
+        }
+
+        Span<byte> expected = stackalloc byte[SignatureSize];
+        if (Convert.FromHexString(signature, expected, out _, out var written) != OperationStatus.Done || written != SignatureSize)
+        {
+            return false;
+        }
+
+        Span<byte> actual = stackalloc byte[SignatureSize];
+        HashSignedData(rawData, sessionKey, actual);
+        return CryptographicOperations.FixedTimeEquals(actual, expected);
+    }
+
+    private static void HashSignedData(string rawData, string sessionKey, Span<byte> hash)
+    {
+        // UTF-8(rawData + sessionKey) without building the concatenated string. The two halves encode
+        // independently because a base64 key is ASCII (it cannot complete a surrogate pair split across them).
+        var rawLength = Encoding.UTF8.GetByteCount(rawData);
+        var length = rawLength + Encoding.UTF8.GetByteCount(sessionKey);
+        byte[]? rented = null;
+        var buffer = length <= MaxStackBytes
+            ? stackalloc byte[MaxStackBytes]
+            : (rented = ArrayPool<byte>.Shared.Rent(length));
+        buffer = buffer[..length];
+        try
+        {
+            Encoding.UTF8.GetBytes(rawData, buffer);
+            Encoding.UTF8.GetBytes(sessionKey, buffer[rawLength..]);
+#pragma warning disable CA5350 // WeChat's protocol defines the rawData signature as SHA-1; it is not our choice.
+            SHA1.HashData(buffer, hash);
+#pragma warning restore CA5350
+        }
+        finally
+        {
+            // The buffer holds the session key.
+            CryptographicOperations.ZeroMemory(buffer);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static T Decrypt<T>(string encryptedData, string iv, string sessionKey, string expectedAppId, PayloadParser<T> parse)
+    {
+        if (string.IsNullOrEmpty(encryptedData) || string.IsNullOrEmpty(iv) || string.IsNullOrEmpty(sessionKey)
+            || string.IsNullOrEmpty(expectedAppId))
+        {
+            throw new WeChatDecryptionException();
+        }
+
+        Span<byte> key = stackalloc byte[KeySize];
+        Span<byte> ivBytes = stackalloc byte[BlockSize];
+        var maxCipherLength = encryptedData.Length / 4 * 3;
+        byte[]? rented = null;
+        var buffer = maxCipherLength <= MaxStackBytes
+            ? stackalloc byte[MaxStackBytes]
+            : (rented = ArrayPool<byte>.Shared.Rent(maxCipherLength));
+        var cipherLength = 0;
+        try
+        {
+            if (!TryDecodeBlock(sessionKey, key)
+                || !TryDecodeBlock(iv, ivBytes)
+                || !Convert.TryFromBase64Chars(encryptedData, buffer, out cipherLength)
+                || cipherLength == 0
+                || cipherLength % BlockSize != 0)
+            {
+                throw new WeChatDecryptionException();
+            }
+
+            // Decrypts in place: the plaintext overwrites the ciphertext it came from.
+            var cipher = buffer[..cipherLength];
+            if (!AesCbc.TryDecrypt(key, ivBytes, cipher, cipher, out var plaintextLength))
+            {
+                throw new WeChatDecryptionException();
+            }
+
+            var plaintext = buffer[..plaintextLength];
+            return Utf8.IsValid(plaintext) ? parse(plaintext, expectedAppId) : throw new WeChatDecryptionException();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+            // The buffer held the plaintext.
+            CryptographicOperations.ZeroMemory(buffer[..cipherLength]);
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Decodes base64 that must hold exactly one 16-byte block (a session key or an iv).</summary>
+    private static bool TryDecodeBlock(string base64, Span<byte> destination) =>
+        base64.Length <= 64
+        && Convert.TryFromBase64Chars(base64, destination, out var written)
+        && written == destination.Length;
+
+    private delegate T PayloadParser<out T>(ReadOnlySpan<byte> json, string expectedAppId);
 }

@@ -1,0 +1,175 @@
+metadata description = 'Tianmu: the WeChat mini-program login and profile API on Azure Functions (Flex Consumption), with its storage, Key Vault and monitoring. Deploy into an empty resource group; see docs/DEPLOY.md.'
+
+import { resourceTags } from 'modules/common.bicep'
+
+targetScope = 'resourceGroup'
+
+@description('Short prefix of every resource name: 2-10 lowercase letters or digits.')
+@minLength(2)
+@maxLength(10)
+param namePrefix string = 'tianmu'
+
+@description('Azure region of every resource; it must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations).')
+param location string = resourceGroup().location
+
+@description('WeChat app ids served by this deployment (each matching ^[A-Za-z0-9_]{1,64}$; a hyphen cannot appear in a Linux app setting name).')
+@minLength(1)
+param appIds string[]
+
+@description('WeChat AppSecret of every app id in appIds, as an object keyed by app id: {"wx0123456789abcdef": "<secret>"}. Stored in Key Vault only.')
+@secure()
+param appSecrets { *: string }
+
+@description('Token signing key (HS256): at least 32 bytes, e.g. `openssl rand -base64 48`. Stored in Key Vault only.')
+@secure()
+@minLength(32)
+param jwtSigningKey string
+
+@description('Issuer written into and required from tokens.')
+param jwtIssuer string = 'tianmu'
+
+@description('Table holding the user profiles.')
+@minLength(3)
+@maxLength(63)
+param tableName string = 'profiles'
+
+@description('Replication of the storage account (Standard_ZRS where the region offers it).')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+])
+param storageSku string = 'Standard_LRS'
+
+@description('Maximum number of instances the app scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Key Vault purge protection (recommended in production; once on, it cannot be turned off).')
+param enableKeyVaultPurgeProtection bool = true
+
+@description('Days Log Analytics keeps the data.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Tags applied to every resource.')
+param tags resourceTags = {}
+
+// Deterministic per resource group and prefix: redeploying updates the same resources.
+var token = uniqueString(resourceGroup().id, namePrefix)
+var prefix = toLower(namePrefix)
+var names = {
+  logAnalytics: 'log-${prefix}-${token}'
+  applicationInsights: 'appi-${prefix}-${token}'
+  storageAccount: take('st${replace(prefix, '-', '')}${token}', 24)
+  keyVault: take('kv-${prefix}-${token}', 24)
+  plan: 'plan-${prefix}-${token}'
+  functionApp: 'func-${prefix}-${token}'
+  deploymentContainer: 'app-package'
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'tianmu-monitoring'
+  params: {
+    location: location
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    retentionInDays: logRetentionInDays
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'tianmu-storage'
+  params: {
+    location: location
+    storageAccountName: names.storageAccount
+    skuName: storageSku
+    deploymentContainerName: names.deploymentContainer
+    tableName: tableName
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'tianmu-keyvault'
+  params: {
+    location: location
+    keyVaultName: names.keyVault
+    enablePurgeProtection: enableKeyVaultPurgeProtection
+    softDeleteRetentionInDays: 90
+    appIds: appIds
+    appSecrets: appSecrets
+    jwtSigningKey: jwtSigningKey
+    tags: tags
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'tianmu-functionapp'
+  params: {
+    location: location
+    planName: names.plan
+    functionAppName: names.functionApp
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'tianmu-roles'
+  params: {
+    principalId: functionApp.outputs.principalId
+    functionAppName: names.functionApp
+    storageAccountName: names.storageAccount
+    keyVaultName: names.keyVault
+  }
+  dependsOn: [
+    keyVault
+  ]
+}
+
+// After the roles: the settings restart the app, and the Key Vault references and host storage must then be readable.
+module appSettings 'modules/appsettings.bicep' = {
+  name: 'tianmu-appsettings'
+  params: {
+    functionAppName: names.functionApp
+    storageAccountName: storage.outputs.storageAccountName
+    tableEndpoint: storage.outputs.tableEndpoint
+    tableName: storage.outputs.tableName
+    applicationInsightsName: names.applicationInsights
+    keyVaultUri: keyVault.outputs.keyVaultUri
+    appIds: appIds
+    jwtIssuer: jwtIssuer
+  }
+  dependsOn: [
+    monitoring
+    roles
+  ]
+}
+
+@description('Name of the function app (for publishing and az commands).')
+output functionAppName string = functionApp.outputs.functionAppName
+
+@description('HTTPS base URL of the function app; the API lives under /api.')
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+
+@description('Name of the Key Vault holding the secrets.')
+output keyVaultName string = keyVault.outputs.keyVaultName
+
+@description('Names of the Key Vault secrets (the signing key, then one per app id).')
+output keyVaultSecretNames string[] = keyVault.outputs.secretNames
+
+@description('Name of the storage account.')
+output storageAccountName string = storage.outputs.storageAccountName

@@ -1,0 +1,69 @@
+metadata description = 'App settings of the function app. Secrets are Key Vault references resolved by the app\'s identity; this module never sees a secret value. main.bicep deploys it after the role assignments, so the references resolve on the restart the settings trigger.'
+
+import { jwtSigningKeySecretName, weChatSecretName } from 'common.bicep'
+
+@description('Name of the function app.')
+param functionAppName string
+
+@description('Name of the storage account used as host storage (identity-based).')
+param storageAccountName string
+
+@description('Table service endpoint of the storage account.')
+param tableEndpoint string
+
+@description('Name of the profiles table.')
+param tableName string
+
+@description('Name of the Application Insights component.')
+param applicationInsightsName string
+
+@description('URI of the Key Vault holding the secrets (ends with a slash).')
+param keyVaultUri string
+
+@description('WeChat app ids served by this deployment.')
+@minLength(1)
+param appIds string[]
+
+@description('Issuer written into and required from tokens.')
+param jwtIssuer string
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// Versionless secret URIs: the app picks up a rotated secret on restart (or within 24 hours).
+var hostSettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+}
+
+var tianmuSettings = {
+  Tianmu__Jwt__SigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${jwtSigningKeySecretName})'
+  Tianmu__Jwt__Issuer: jwtIssuer
+  Tianmu__Storage__TableServiceUri: tableEndpoint
+  Tianmu__Storage__TableName: tableName
+  Tianmu__Http__TrustForwardedFor: 'true'
+}
+
+var appSecretSettings = toObject(
+  appIds,
+  appId => 'Tianmu__Apps__${appId}__Secret',
+  appId => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${weChatSecretName(appId)})'
+)
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(
+    hostSettings,
+    tianmuSettings,
+    appSecretSettings,
+    {
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    }
+  )
+}

@@ -1,0 +1,178 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Tianmu.Testing;
+using Tianmu.WeChat.Crypto;
+
+[assembly: AssemblyFixture(typeof(Tianmu.Functions.Tests.Integration.IntegrationFixture))]
+
+namespace Tianmu.Functions.Tests.Integration;
+
+/// <summary>One Azurite and one WeChat stand-in for the whole assembly; each test owns a fresh table.</summary>
+public sealed class IntegrationFixture : IAsyncLifetime
+{
+    public Azurite Azurite { get; private set; } = null!;
+
+    public WeChatStandIn WeChat { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Azurite = await Azurite.StartAsync();
+        WeChat = await WeChatStandIn.StartAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await WeChat.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+
+    public static string NewTableName() => "t" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Starts the app on a fresh table, with optional setting overrides.</summary>
+    public async Task<AppUnderTest> StartAppAsync(IDictionary<string, string?>? overrides = null)
+    {
+        var table = NewTableName();
+        var settings = TestHost.Settings(Azurite.ConnectionString, WeChat.BaseUrl, table);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var host = await TestHost.StartAsync(settings);
+        return new AppUnderTest(host, WeChat, new TableClient(Azurite.ConnectionString, table));
+    }
+}
+
+/// <summary>A running app with helpers that speak the contract.</summary>
+public sealed class AppUnderTest(TestHost host, WeChatStandIn weChat, TableClient table) : IAsyncDisposable
+{
+    private readonly List<string> _exchanged = [];
+
+    public TestHost Host { get; } = host;
+
+    public WeChatStandIn WeChat { get; } = weChat;
+
+    public TableClient Table { get; } = table;
+
+    public HttpClient Client => Host.Client;
+
+    /// <summary>Every response body and header this app answered, for the secrets check.</summary>
+    public List<string> Transcript { get; } = [];
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    public async Task<HttpResponseMessage> PostAsync(string path, string json, string? token = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(json) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new("Bearer", token);
+        }
+
+        var response = await Client.SendAsync(request);
+        await RecordAsync(response);
+        return response;
+    }
+
+    public async Task<HttpResponseMessage> LoginAsync(string user, string? extra = null, string appId = TestHost.AppId)
+    {
+        var code = WeChat.NewCode(user);
+        _exchanged.Add(code);
+        return await PostAsync("/api/login", $"{{\"app_id\":\"{appId}\",\"code\":\"{code}\"{(extra is null ? string.Empty : "," + extra)}}}");
+    }
+
+    public async Task<JsonElement> LoginOkAsync(string user, string? extra = null, string appId = TestHost.AppId)
+    {
+        var response = await LoginAsync(user, extra, appId);
+        Assert.Equal(200, (int)response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>What the WeChat client would send for this user with their current session key.</summary>
+    public string Seal(string user, string nickName, string appId = TestHost.AppId, string? sessionKey = null, string? openId = null, string avatarUrl = "https://thirdwx.qlogo.cn/mmopen/vi_32/real/132", int gender = 1, string city = "Guangzhou", string province = "Guangdong", string country = "China", string unionId = "", bool withRawData = true)
+    {
+        var key = sessionKey ?? WeChat.SessionKeyOf(user);
+        var info = new Dictionary<string, object>
+        {
+            ["openId"] = openId ?? WeChatStandIn.OpenIdOf(user),
+            ["nickName"] = nickName,
+            ["gender"] = gender,
+            ["language"] = "zh_CN",
+            ["city"] = city,
+            ["province"] = province,
+            ["country"] = country,
+            ["avatarUrl"] = avatarUrl,
+            ["watermark"] = new Dictionary<string, object> { ["timestamp"] = 1_700_000_000, ["appid"] = appId },
+        };
+        if (unionId.Length > 0)
+        {
+            info["unionId"] = unionId;
+        }
+
+        var iv = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var encrypted = WeChatDataCrypto.Encrypt(JsonSerializer.SerializeToUtf8Bytes(info), key, iv);
+        var rawData = JsonSerializer.Serialize(new { nickName, gender, avatarUrl });
+        var body = new Dictionary<string, string> { ["encryptedData"] = encrypted, ["iv"] = iv };
+        if (withRawData)
+        {
+            body["rawData"] = rawData;
+            body["signature"] = WeChatDataCrypto.ComputeSignature(rawData, key);
+        }
+
+        return JsonSerializer.Serialize(body);
+    }
+
+    public async Task<Profiles.ProfileEntity?> RowAsync(string user, string appId = TestHost.AppId, string? partitionKey = null)
+    {
+        var response = await Table.GetEntityIfExistsAsync<Profiles.ProfileEntity>(partitionKey ?? appId, WeChatStandIn.OpenIdOf(user));
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Every row of the table, serialized, for byte-for-byte comparisons; empty when there is none.</summary>
+    public async Task<string> DumpAsync()
+    {
+        var rows = new List<string>();
+        try
+        {
+            await foreach (var entity in Table.QueryAsync<TableEntity>())
+            {
+                rows.Add(JsonSerializer.Serialize(entity.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value?.ToString())));
+            }
+        }
+        catch (Azure.RequestFailedException exception) when (exception.Status == 404)
+        {
+            return string.Empty;
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return string.Join('\n', rows);
+    }
+
+    public async ValueTask DisposeAsync() => await Host.DisposeAsync();
+
+    private async Task RecordAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Transcript.Add(string.Join('\n', response.Headers.Concat(response.Content.Headers).Select(h => h.Key + ": " + string.Join(',', h.Value))) + "\n" + body);
+    }
+}
+
+public static class ProblemAssert
+{
+    /// <summary>Asserts a problem document of the contract: status, media type, and the stable code.</summary>
+    public static async Task<JsonElement> IsProblemAsync(HttpResponseMessage response, int status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == (int)response.StatusCode, $"expected {status} {code}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("detail").GetString()));
+        Assert.False(string.IsNullOrEmpty(problem.GetProperty("type").GetString()));
+        return problem;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+
+namespace Tianmu.Infra.Tests;
+
+public sealed class AppSettingsTests(InfraFixture infra)
+{
+    private static readonly string[] KeyMaterial = ["listKeys", "AccountKey=", "SharedAccessSignature=", "DefaultEndpointsProtocol=", "parameters("];
+
+    private Dictionary<string, string> Settings =>
+        infra.Snapshot.Only("Microsoft.Web/sites/config").Node("properties").AsObject()
+            .ToDictionary(s => s.Key, s => s.Value!.GetValue<string>());
+
+    private string VaultUri => $"reference('{infra.Snapshot.Id("Microsoft.KeyVault/vaults")}', '2023-07-01').vaultUri";
+
+    [Fact]
+    public void Settings_resource_is_the_function_app_appsettings()
+    {
+        var config = infra.Snapshot.Only("Microsoft.Web/sites/config");
+
+        Assert.Equal($"{infra.Snapshot.Id("Microsoft.Web/sites")}/config/appsettings", config.Str("id"));
+    }
+
+    [Fact]
+    public void Signing_key_and_every_app_secret_are_Key_Vault_references()
+    {
+        var settings = Settings;
+
+        Assert.Equal(
+            $"[format('@Microsoft.KeyVault(SecretUri={{0}}secrets/{{1}})', {VaultUri}, 'jwt-signing-key')]",
+            settings["Tianmu__Jwt__SigningKey"]);
+        Assert.Equal(
+            $"[format('@Microsoft.KeyVault(SecretUri={{0}}secrets/{{1}})', {VaultUri}, 'wechat-secret-wx0123456789abcdef')]",
+            settings["Tianmu__Apps__wx0123456789abcdef__Secret"]);
+        Assert.Equal(
+            $"[format('@Microsoft.KeyVault(SecretUri={{0}}secrets/{{1}})', {VaultUri}, 'wechat-secret-wx-second-app')]",
+            settings["Tianmu__Apps__wx_second_app__Secret"]);
+        Assert.Equal(InfraFixture.AppIds.Length, settings.Keys.Count(k => k.StartsWith("Tianmu__Apps__", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Every_Key_Vault_reference_names_a_secret_the_deployment_creates()
+    {
+        var secrets = infra.Snapshot.OfType("Microsoft.KeyVault/vaults/secrets").Select(s => s.Str("name").Split('/')[^1]).ToHashSet();
+        var referenced = Settings.Values
+            .Where(v => v.Contains("@Microsoft.KeyVault(", StringComparison.Ordinal))
+            .Select(v => v[(v.LastIndexOf(", '", StringComparison.Ordinal) + 3)..v.LastIndexOf("')]", StringComparison.Ordinal)])
+            .ToHashSet();
+
+        Assert.Equal(secrets, referenced);
+    }
+
+    [Fact]
+    public void No_setting_carries_a_key_a_connection_string_with_a_key_or_a_secret_parameter()
+    {
+        Assert.All(Settings, setting =>
+        {
+            foreach (var forbidden in KeyMaterial)
+            {
+                Assert.DoesNotContain(forbidden, setting.Value, StringComparison.OrdinalIgnoreCase);
+            }
+        });
+        Assert.DoesNotContain("listKeys(", infra.Template.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AccountKey=", infra.Template.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Settings_module_receives_no_secure_parameter()
+    {
+        var parameters = infra.ModuleTemplate("appSettings").Node("parameters").AsObject();
+        var passed = infra.Module("appSettings").Node("properties", "parameters").ToJsonString();
+
+        Assert.All(parameters, p => Assert.DoesNotContain("secure", p.Value!.Str("type"), StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("jwtSigningKey", passed, StringComparison.Ordinal);
+        Assert.DoesNotContain("appSecrets", passed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_storage_is_reached_by_identity()
+    {
+        var settings = Settings;
+
+        Assert.Equal(infra.Snapshot.Only("Microsoft.Storage/storageAccounts").Str("name"), settings["AzureWebJobsStorage__accountName"]);
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tianmu_settings_follow_the_operator_contract()
+    {
+        var settings = Settings;
+
+        Assert.Equal(
+            $"[reference('{infra.Snapshot.Id("Microsoft.Storage/storageAccounts")}', '2023-05-01').primaryEndpoints.table]",
+            settings["Tianmu__Storage__TableServiceUri"]);
+        Assert.Equal("profiles", settings["Tianmu__Storage__TableName"]);
+        Assert.Equal("true", settings["Tianmu__Http__TrustForwardedFor"]);
+        Assert.Equal("tianmu", settings["Tianmu__Jwt__Issuer"]);
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Tianmu__Storage__ConnectionString", StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Tianmu__Simulator", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Application_Insights_is_wired_through_its_connection_string()
+    {
+        var component = infra.Snapshot.Only("Microsoft.Insights/components");
+
+        Assert.Equal($"[reference('{component.Str("id")}', '2020-02-02').ConnectionString]", Settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+        Assert.Equal(infra.Snapshot.Id("Microsoft.OperationalInsights/workspaces"), component.Str("properties", "WorkspaceResourceId"));
+    }
+
+    [Fact]
+    public void Settings_are_written_after_the_role_assignments_they_rely_on()
+    {
+        var dependsOn = infra.Module("appSettings").Node("dependsOn").AsArray().Select(d => d!.GetValue<string>()).ToList();
+        var rolesModule = infra.ModuleTemplate("roles").Resources().Select(r => r.Str("type"));
+
+        Assert.Contains("roles", dependsOn);
+        Assert.All(rolesModule, type => Assert.Equal("Microsoft.Authorization/roleAssignments", type));
+        Assert.DoesNotContain(
+            infra.Snapshot.Only("Microsoft.Web/sites").Node("properties").AsObject(),
+            p => p.Key == "siteConfig" && p.Value is JsonObject siteConfig && siteConfig.ContainsKey("appSettings"));
+    }
+}

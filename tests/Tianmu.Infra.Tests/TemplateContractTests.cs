@@ -1,0 +1,109 @@
+using System.Text.Json.Nodes;
+
+namespace Tianmu.Infra.Tests;
+
+/// <summary>Parameters, outputs and names: what an operator and a deploy script rely on.</summary>
+public sealed class TemplateContractTests(InfraFixture infra)
+{
+    [Fact]
+    public void Secrets_are_secure_parameters_without_defaults()
+    {
+        var main = infra.Template.Node("parameters");
+        var keyVault = infra.ModuleTemplate("keyVault").Node("parameters");
+
+        foreach (var parameters in new[] { main, keyVault })
+        {
+            Assert.Equal("securestring", parameters.Str("jwtSigningKey", "type"), ignoreCase: true);
+            Assert.Equal(32, parameters.Node("jwtSigningKey", "minLength").GetValue<int>());
+            Assert.Equal("secureobject", parameters.Str("appSecrets", "type"), ignoreCase: true);
+            Assert.Null(parameters["jwtSigningKey"]!["defaultValue"]);
+            Assert.Null(parameters["appSecrets"]!["defaultValue"]);
+        }
+    }
+
+    [Fact]
+    public void Only_the_key_vault_module_receives_the_secrets()
+    {
+        var receivers = infra.Template.Resources()
+            .Where(r => r.Str("type") == "Microsoft.Resources/deployments")
+            .Where(m => m.Node("properties", "parameters").ToJsonString() is var p
+                        && (p.Contains("jwtSigningKey", StringComparison.Ordinal) || p.Contains("appSecrets", StringComparison.Ordinal)))
+            .Select(m => m.Str("name"));
+
+        Assert.Equal(["tianmu-keyvault"], receivers);
+    }
+
+    [Fact]
+    public void Operator_parameters_are_declared()
+    {
+        var parameters = infra.Template.Node("parameters").AsObject();
+
+        Assert.Superset(
+            new HashSet<string> { "namePrefix", "location", "appIds", "appSecrets", "jwtSigningKey", "jwtIssuer", "tableName" },
+            parameters.Select(p => p.Key).ToHashSet());
+        Assert.Equal("array", parameters.Node("appIds").Str("type"));
+        Assert.Equal("string", parameters.Node("appIds").Str("items", "type"));
+        Assert.Equal("[resourceGroup().location]", parameters.Node("location").Str("defaultValue"));
+    }
+
+    [Fact]
+    public void Every_parameter_of_every_template_has_a_description()
+    {
+        Assert.All(infra.AllTemplates(), t =>
+        {
+            foreach (var (name, parameter) in t.Template["parameters"]?.AsObject() ?? [])
+            {
+                Assert.False(
+                    string.IsNullOrWhiteSpace(parameter!["metadata"]?["description"]?.GetValue<string>()),
+                    $"{t.Name}: parameter {name} has no @description");
+            }
+        });
+    }
+
+    [Fact]
+    public void Outputs_give_the_function_app_url_and_name()
+    {
+        var outputs = infra.Snapshot.Outputs;
+        var site = infra.Snapshot.Only("Microsoft.Web/sites");
+
+        Assert.Equal(site.Str("name"), outputs.Str("functionAppName"));
+        Assert.Equal($"[format('https://{{0}}', reference('{site.Str("id")}', '2024-04-01').defaultHostName)]", outputs.Str("functionAppUrl"));
+        Assert.Equal(infra.Snapshot.Only("Microsoft.KeyVault/vaults").Str("name"), outputs.Str("keyVaultName"));
+        Assert.All(infra.Template.Node("outputs").AsObject(), o => Assert.DoesNotContain("secure", o.Value!.Str("type"), StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Names_are_stable_per_resource_group_and_prefix_and_differ_between_them()
+    {
+        var sameGroup = await infra.SnapshotAsync(InfraFixture.ResourceGroup);
+        var otherGroup = await infra.SnapshotAsync("rg-tianmu-other");
+        var otherPrefix = await infra.SnapshotAsync(InfraFixture.ResourceGroup, "tmstaging");
+
+        string[] Names(Snapshot s) => [.. s.Resources.Where(r => !r.Str("type").StartsWith("Microsoft.Authorization/", StringComparison.Ordinal)).Select(r => r.Str("name"))];
+
+        var names = Names(infra.Snapshot);
+        Assert.All(names, n => Assert.DoesNotContain("[", n, StringComparison.Ordinal));
+        Assert.Equal(names, Names(sameGroup));
+        Assert.Empty(Names(otherGroup).Intersect(TopLevel(names)));
+        Assert.Empty(Names(otherPrefix).Intersect(TopLevel(names)));
+    }
+
+    [Fact]
+    public void Resource_names_fit_their_services_rules()
+    {
+        var storage = infra.Snapshot.Only("Microsoft.Storage/storageAccounts").Str("name");
+        var vault = infra.Snapshot.Only("Microsoft.KeyVault/vaults").Str("name");
+
+        Assert.Matches("^[a-z0-9]{3,24}$", storage);
+        Assert.Matches("^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$", vault);
+        Assert.All(
+            infra.Snapshot.OfType("Microsoft.KeyVault/vaults/secrets"),
+            s => Assert.Matches("^[a-zA-Z0-9-]{1,127}$", s.Str("name").Split('/')[^1]));
+        Assert.All(
+            infra.Snapshot.Only("Microsoft.Web/sites/config").Node("properties").AsObject(),
+            s => Assert.Matches("^[A-Za-z0-9_.]+$", s.Key));
+    }
+
+    // Child resources share their parent's name; comparing top-level names avoids matching "default".
+    private static IEnumerable<string> TopLevel(IEnumerable<string> names) => names.Where(n => !n.Contains('/', StringComparison.Ordinal));
+}
