@@ -553,10 +553,15 @@ function updateUserInfo(params) {
       }
       var error = errorFromResponse(res.status, res.body, res.headers);
       if (res.status === 401) {
+        var renewal;
         if (state.token === token) {
           forgetToken();
+          renewal = renewLogin();
+        } else {
+          // Another call already renewed (or is renewing) this token: one login serves both.
+          renewal = state.loginInFlight || Promise.resolve();
         }
-        return renewLogin().then(function () {
+        return renewal.then(function () {
           throw sessionRenewed('The server refused the token (' + error.code + ').', 401);
         });
       }

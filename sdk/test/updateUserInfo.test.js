@@ -206,6 +206,29 @@ test('no encryptedData (the user refused) rejects with invalid_argument and send
   assert.equal(fake.requests.length, before);
 });
 
+test('concurrent calls refused with 401 share one renewal login', async () => {
+  const fake = setup('uui-concurrent');
+  fake.setStorageSync(tokenKey(), 'garbage');
+  const payload = { encryptedData: 'AAAA', iv: 'AAAAAAAAAAAAAAAAAAAAAA==' };
+  const results = await Promise.allSettled([sdk.updateUserInfo(payload), sdk.updateUserInfo(payload), sdk.updateUserInfo(payload)]);
+  assert.deepEqual(results.map((r) => r.reason && r.reason.code), ['session_renewed', 'session_renewed', 'session_renewed']);
+  assert.equal(fake.logins.length, 1);
+  assert.equal(fake.requestsTo('/api/updateUserInfo').length, 3);
+});
+
+test('a phone clock hours ahead of the server does not make fresh tokens look expired', async (t) => {
+  const realNow = Date.now;
+  t.after(() => {
+    Date.now = realNow;
+  });
+  Date.now = () => realNow() + 3 * 3600 * 1000; // tokens live 2 h: by this clock a fresh one has expired
+  const fake = setup('uui-clock');
+  await sdk.login();
+  const sealed = await host.seal('test-uui-clock', { nickName: 'Clock' });
+  assert.equal((await sdk.updateUserInfo(sealed)).nick_name, 'Clock');
+  assert.equal(fake.logins.length, 1);
+});
+
 test('the SDK wrote nothing to the console', () => {
   assert.deepEqual(consoleSpy.calls, []);
 });
