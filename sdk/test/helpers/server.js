@@ -29,14 +29,42 @@ function run(command, args, options) {
   }
 }
 
-/** Installs the repository's npm tools (Azurite) when missing and builds the local host. */
+/** The newest modification time of the host's build inputs: sources under src/ and the repository-wide build files. */
+function newestInput() {
+  let newest = 0;
+  const visit = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'bin' || entry.name === 'obj' || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+      } else {
+        newest = Math.max(newest, fs.statSync(full).mtimeMs);
+      }
+    }
+  };
+  visit(path.join(REPO_ROOT, 'src'));
+  for (const file of ['Directory.Build.props', 'Directory.Packages.props', 'global.json', 'host.json']) {
+    const full = path.join(REPO_ROOT, file);
+    if (fs.existsSync(full)) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Installs the repository's npm tools (Azurite) when missing and builds the local host unless its build is newer
+ * than every input (as after the .NET tests of .ci/run); `force` builds regardless. Returns whether it built.
+ */
 function build({ force } = {}) {
   if (!fs.existsSync(AZURITE_BIN)) {
     run('npm', ['ci', '--no-audit', '--no-fund', '--prefix', 'tools']);
   }
-  if (force || !fs.existsSync(HOST_DLL)) {
+  const upToDate = fs.existsSync(HOST_DLL) && fs.statSync(HOST_DLL).mtimeMs >= newestInput();
+  if (force || !upToDate) {
     run('dotnet', ['build', 'src/Tianmu.LocalHost', '-c', CONFIGURATION, '-nologo', '-v', 'q', '-clp:NoSummary']);
+    return true;
   }
+  return false;
 }
 
 function freePort() {
