@@ -4,8 +4,10 @@ using Tianmu.Functions.Simulator;
 using Tianmu.LocalHost.Hosting;
 using Tianmu.LocalHost.Simulator;
 
-var builder = WebApplication.CreateBuilder(args);
-var local = LocalHostSetup.Configure(builder, args);
+// --simulate-wechat is a switch without a value: keep it away from the command-line configuration parser.
+var (hostArgs, simulate) = LocalHostSetup.ReadSwitches(args);
+var builder = WebApplication.CreateBuilder(hostArgs);
+var local = LocalHostSetup.Configure(builder, simulate);
 builder.Services.AddTianmu(builder.Configuration, builder.Environment);
 if (local.SimulateWeChat)
 {

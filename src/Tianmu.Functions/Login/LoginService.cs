@@ -30,9 +30,6 @@ public sealed partial class LoginService(
     public const int MaxFromCodeLength = 128;
     public const int MaxOfpLength = 256;
 
-    /// <summary>Conflicting writers retried per login; the budget is the real bound.</summary>
-    public const int MaxWriteAttempts = 64;
-
     private const string InviteMarkerPrefix = "~invited~";
 
     public async Task<ProfileResponse> LoginAsync(LoginRequest request, IPAddress? client, CancellationToken cancellationToken)
@@ -127,11 +124,11 @@ public sealed partial class LoginService(
         string appId, WeChatSession session, ProfileRules.Channel channel, string? inviterId, IpLocation location, DateTimeOffset loginTime, CancellationToken cancellationToken)
     {
         var partitionKey = keys.PartitionKey(appId, session.OpenId);
-        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        for (var attempt = 0; attempt < ConflictBackoff.MaxAttempts; attempt++)
         {
             if (attempt > 0)
             {
-                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                await ConflictBackoff.DelayAsync(attempt, time, cancellationToken).ConfigureAwait(false);
             }
 
             var existing = await store.GetAsync(partitionKey, session.OpenId, cancellationToken).ConfigureAwait(false);
@@ -188,7 +185,7 @@ public sealed partial class LoginService(
             }
         }
 
-        LogTooManyConflicts(logger, appId, MaxWriteAttempts);
+        LogTooManyConflicts(logger, appId, ConflictBackoff.MaxAttempts);
         throw new ApiException(ApiErrorCode.UpstreamUnavailable, "The profile is too busy to update right now; nothing was changed. Retry shortly.");
     }
 
@@ -211,11 +208,11 @@ public sealed partial class LoginService(
     {
         var partitionKey = keys.PartitionKey(appId, inviterId);
         var markerKey = InviteMarkerPrefix + newUserId;
-        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        for (var attempt = 0; attempt < ConflictBackoff.MaxAttempts; attempt++)
         {
             if (attempt > 0)
             {
-                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                await ConflictBackoff.DelayAsync(attempt, time, cancellationToken).ConfigureAwait(false);
             }
 
             var inviter = await store.GetAsync(partitionKey, inviterId, cancellationToken).ConfigureAwait(false);
@@ -238,13 +235,6 @@ public sealed partial class LoginService(
         }
 
         return false;
-    }
-
-    // Full jitter, growing to 100 ms: enough for 32 concurrent writers to one row to finish well within the budget.
-    private Task BackoffAsync(int attempt, CancellationToken cancellationToken)
-    {
-        var ceiling = Math.Min(100, 2 << Math.Min(attempt, 6));
-        return Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, ceiling)), time, cancellationToken);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Login of {OpenId} in app {AppId} (new: {IsNew})")]

@@ -15,10 +15,9 @@ public sealed partial class UserInfoService(
     TokenService tokens,
     ProfileStore store,
     ProfileKeys keys,
+    TimeProvider time,
     ILogger<UserInfoService> logger)
 {
-    public const int MaxWriteAttempts = 64;
-
     /// <summary>The user a bearer token speaks for, whose profile must exist (else 401 <c>invalid_token</c>).</summary>
     public async Task<ProfileEntity> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)
     {
@@ -33,11 +32,11 @@ public sealed partial class UserInfoService(
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(request);
         var (encryptedData, iv) = Validate(request);
-        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        for (var attempt = 0; attempt < ConflictBackoff.MaxAttempts; attempt++)
         {
             if (attempt > 0)
             {
-                await Task.Delay(Random.Shared.Next(1, Math.Min(100, 2 << Math.Min(attempt, 6))), cancellationToken).ConfigureAwait(false);
+                await ConflictBackoff.DelayAsync(attempt, time, cancellationToken).ConfigureAwait(false);
                 profile = await store.GetAsync(profile.PartitionKey, profile.RowKey, cancellationToken).ConfigureAwait(false)
                     ?? throw InvalidToken();
             }

@@ -13,11 +13,18 @@ public sealed partial class LocalHostSetup
 
     public bool SimulateWeChat { get; private init; }
 
-    public static LocalHostSetup Configure(WebApplicationBuilder builder, string[] args)
+    /// <summary>Separates this host's own switches from the arguments ASP.NET Core reads as configuration.</summary>
+    public static (string[] HostArgs, bool SimulateWeChat) ReadSwitches(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return ([.. args.Where(a => a != SimulateSwitch)], args.Contains(SimulateSwitch, StringComparer.Ordinal));
+    }
+
+    public static LocalHostSetup Configure(WebApplicationBuilder builder, bool simulateWeChat)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-        if (args.Contains(SimulateSwitch, StringComparer.Ordinal))
+        if (simulateWeChat)
         {
             configuration["Tianmu:Simulator:Enabled"] = "true";
         }

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Tianmu.LocalHost.Hosting;
+
+namespace Tianmu.LocalHost.Tests;
+
+/// <summary>The README's walk-through, against the local host started as the README says.</summary>
+public sealed class EndToEndTests
+{
+    private const string DemoApp = "wxtianmudemo000001";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task The_readme_walkthrough_runs_on_the_local_host_with_the_simulator_and_embedded_Azurite()
+    {
+        var azuriteWasRunning = LocalAzurite.IsListening(LocalAzurite.TablePort);
+        await using var host = LocalHostProcess.Start(["--simulate-wechat"]);
+        Assert.True(await host.WaitUntilReadyAsync(StartTimeout), "The local host did not become ready:\n" + host.Output);
+        using var client = new HttpClient { BaseAddress = host.BaseUrl };
+        var user = "readme-" + Guid.NewGuid().ToString("N")[..8];
+
+        // 1. Log in with a simulator code.
+        using var login = await client.PostAsync(new Uri("/api/login", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\",\"scene\":1044,\"from_code\":\"ball-resurrection-1\"}}"));
+        Assert.True(login.StatusCode == HttpStatusCode.OK, $"{login.StatusCode}: {await login.Content.ReadAsStringAsync()}\n{host.Output}");
+        var first = await login.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(first.GetProperty("is_new").GetBoolean());
+        Assert.Equal("1044", first.GetProperty("from_scene").GetString());
+        var token = first.GetProperty("jwt").GetString();
+        Assert.False(string.IsNullOrEmpty(token));
+
+        // 2. Have the simulator seal user info as the WeChat client would.
+        using var seal = await client.PostAsync(new Uri("/simulator/userinfo", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\",\"nickName\":\"阿丽\",\"gender\":2,\"city\":\"Guangzhou\",\"province\":\"Guangdong\",\"country\":\"China\",\"language\":\"zh_CN\",\"avatarUrl\":\"https://thirdwx.qlogo.cn/mmopen/vi_32/alice/132\"}}"));
+        Assert.Equal(HttpStatusCode.OK, seal.StatusCode);
+        var sealedBody = await seal.Content.ReadAsStringAsync();
+        Assert.All(["encryptedData", "iv", "signature", "rawData"], name => Assert.True(JsonDocument.Parse(sealedBody).RootElement.TryGetProperty(name, out _), name));
+
+        // 3. updateUserInfo with the token and exactly that body.
+        using var update = new HttpRequestMessage(HttpMethod.Post, "/api/updateUserInfo") { Content = Json(sealedBody) };
+        update.Headers.Authorization = new("Bearer", token);
+        using var updated = await client.SendAsync(update);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal("阿丽", (await updated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nick_name").GetString());
+
+        // 4. The next login returns the stored nickname.
+        using var again = await client.PostAsync(new Uri("/api/login", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\"}}"));
+        var second = await again.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("阿丽", second.GetProperty("nick_name").GetString());
+        Assert.Equal(2, second.GetProperty("gender").GetInt32());
+        Assert.False(second.GetProperty("is_new").GetBoolean());
+        Assert.Equal(2, second.GetProperty("login_times").GetInt64());
+
+        // Like the Functions host: /api prefix, 405 with Allow and problem details, simulated WeChat errors mapped.
+        using var wrongMethod = await client.GetAsync(new Uri("/api/login", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal("POST", string.Join(',', wrongMethod.Content.Headers.Allow));
+        Assert.Equal("application/problem+json", wrongMethod.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("method_not_allowed", (await wrongMethod.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        using var unrouted = await client.PostAsync(new Uri("/login", UriKind.Relative), Json("{}"));
+        Assert.Equal(HttpStatusCode.NotFound, unrouted.StatusCode);
+        using var limited = await client.PostAsync(new Uri("/api/login", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"fail-45011\"}}"));
+        Assert.Equal((HttpStatusCode)429, limited.StatusCode);
+        Assert.Equal("60", limited.Headers.RetryAfter?.ToString());
+
+        Assert.True(await host.StopGracefullyAsync(TimeSpan.FromSeconds(30)), "The local host did not stop on Ctrl+C:\n" + host.Output);
+        if (!azuriteWasRunning)
+        {
+            Assert.Contains("its data lives in", host.Output, StringComparison.Ordinal);
+            Assert.False(LocalAzurite.IsListening(LocalAzurite.TablePort), "The embedded Azurite outlived the host.");
+        }
+    }
+
+    [Fact]
+    public async Task The_simulator_refuses_to_start_beside_a_real_app_secret()
+    {
+        await using var host = LocalHostProcess.Start(
+            ["--simulate-wechat"],
+            new Dictionary<string, string>
+            {
+                ["Tianmu__Apps__wxtianmudemo000001__Secret"] = "0123456789abcdef0123456789abcdef",
+                ["Tianmu__Storage__ConnectionString"] = "UseDevelopmentStorage=true",
+            });
+
+        Assert.True(await host.WaitForExitAsync(StartTimeout), "The host should have refused to start.");
+        Assert.NotEqual(0, host.ExitCode);
+        Assert.Contains("simulator refuses to start", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("0123456789abcdef0123456789abcdef", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_the_simulator_switch_there_is_no_simulator()
+    {
+        await using var host = LocalHostProcess.Start([], new Dictionary<string, string> { ["Tianmu__Storage__ConnectionString"] = "UseDevelopmentStorage=true" });
+        Assert.True(await host.WaitUntilReadyAsync(StartTimeout), "The local host did not become ready:\n" + host.Output);
+        using var client = new HttpClient { BaseAddress = host.BaseUrl };
+
+        using var response = await client.GetAsync(new Uri("/sns/jscode2session?appid=x&secret=y&js_code=test-a&grant_type=authorization_code", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
