@@ -11,7 +11,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const CONFIGURATION = process.env.TIANMU_SDK_CONFIGURATION || 'Debug';
+const CONFIGURATION = process.env.TIANMU_TEST_CONFIGURATION || process.env.TIANMU_SDK_CONFIGURATION || 'Debug';
 const HOST_DIR = path.join(REPO_ROOT, 'src', 'Tianmu.LocalHost', 'bin', CONFIGURATION, 'net10.0');
 const HOST_DLL = path.join(HOST_DIR, 'Tianmu.LocalHost.dll');
 const AZURITE_BIN = path.join(REPO_ROOT, 'tools', 'node_modules', '.bin', 'azurite-table');
@@ -186,7 +186,7 @@ async function startTianmu() {
       }
       await sleep(100);
     }
-    // `--urls=` in one argument: the host's configuration would otherwise read `--simulate-wechat --urls` as a pair.
+    // `--urls=` in one argument: hosts before main's ReadSwitches fix read `--simulate-wechat --urls` as a key/value pair.
     host = spawn('dotnet', [HOST_DLL, `--urls=${baseUrl}`, '--simulate-wechat'], {
       cwd: HOST_DIR,
       stdio: ['ignore', 'pipe', 'pipe'],
