@@ -1,0 +1,167 @@
+// Type declarations of wx.tmSDK, the Tianmu client for WeChat mini-programs and mini-games.
+
+export interface InitOptions {
+  /** The Tianmu deployment, e.g. `https://api.example.com` (a domain registered with WeChat). */
+  baseUrl: string;
+  /** The mini-program or mini-game app id (`wx...`), as configured on the server. */
+  appId: string;
+  /** Milliseconds one request may take; default 10000. */
+  timeout?: number;
+  /** The WeChat API object to use; default the global `wx`. */
+  wx?: WxLike;
+  /** Off by default. Sees event types, paths, statuses and codes only; never a login code, token or user data. */
+  debug?: (event: { type: string; path?: string; status?: number }) => void;
+}
+
+export interface LoginOptions {
+  /** Default: `wx.getLaunchOptionsSync().scene`. */
+  scene?: number | string;
+  /** Default: `query.from_code` of the launch options. */
+  from_code?: string;
+  /** The open id of the sharer; default: `query.inviter` of the launch options. */
+  inviter?: string;
+  /** Default: `query.ofp` of the launch options. */
+  ofp?: string;
+}
+
+export interface UserInfoPayload {
+  encryptedData: string;
+  iv: string;
+  signature?: string;
+  /** The raw JSON string WeChat gave beside them; when sent, the server checks `signature` against it. */
+  rawData?: string;
+}
+
+export interface Profile {
+  pid: string;
+  app_id: string;
+  open_id: string;
+  union_id: string;
+  nick_name: string;
+  avatar_url: string;
+  /** WeChat's value: 0 unknown, 1 male, 2 female. */
+  gender: number;
+  city: string;
+  province: string;
+  country: string;
+  language: string;
+  gold: number;
+  diamond: number;
+  share_new: number;
+  share_times: number;
+  online_days: number;
+  online_duration: number;
+  last_login_time: number;
+  login_times: number;
+  from_scene: string;
+  from_code: string;
+  is_new: boolean;
+  ofp: string;
+  /** The token in a login answer; `""` in an updateUserInfo answer. */
+  jwt: string;
+  login_province: string;
+  login_city: string;
+  login_district: string;
+}
+
+/** Codes the server sends (see API.md) and codes of the SDK itself. */
+export type TianmuErrorCode =
+  | 'invalid_request'
+  | 'invalid_code'
+  | 'invalid_token'
+  | 'login_blocked'
+  | 'unknown_app'
+  | 'method_not_allowed'
+  | 'session_expired'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'decrypt_failed'
+  | 'rate_limited'
+  | 'upstream_error'
+  | 'upstream_unavailable'
+  | 'network_error'
+  | 'session_renewed'
+  | 'wx_login_failed'
+  | 'invalid_argument'
+  | 'not_initialized'
+  | 'unexpected_response'
+  | (string & {});
+
+export class TianmuError extends Error {
+  constructor(code: string, message?: string, fields?: { status?: number; detail?: string; title?: string; type?: string; retryAfter?: number; cause?: unknown });
+  readonly name: 'TianmuError';
+  /** The server's stable code, or the SDK's own. */
+  readonly code: TianmuErrorCode;
+  /** The HTTP status; 0 when no HTTP answer was read. */
+  readonly status: number;
+  /** The server's `detail`, or WeChat's `errMsg` when the request failed before any answer. */
+  readonly detail: string;
+  readonly title: string;
+  readonly type: string;
+  /** Seconds from `Retry-After` (429 rate_limited, 503 upstream_unavailable). */
+  readonly retryAfter?: number;
+  readonly cause?: unknown;
+}
+
+/** Sets the server and app; returns the SDK. Throws TianmuError `invalid_argument` on a bad option. */
+export function init(options: InitOptions): TmSDK;
+/** wx.login, then POST /api/login with the launch attribution; resolves with the profile and keeps its token. */
+export function login(options?: LoginOptions): Promise<Profile>;
+/**
+ * POST /api/updateUserInfo with the token. Rejects with `session_expired` (409) or `decrypt_failed` (422): call
+ * login() and ask the user again; with `session_renewed` after a refused or missing token: the SDK logged in again,
+ * ask the user to tap again (the data given was not re-sent).
+ */
+export function updateUserInfo(payload: UserInfoPayload): Promise<Profile>;
+/** The current token (memory, else storage); `''` when none. */
+export function getToken(): string;
+/** The profile of the last successful call of this run, or null. */
+export function getProfile(): Profile | null;
+
+export interface TmSDK {
+  init: typeof init;
+  login: typeof login;
+  updateUserInfo: typeof updateUserInfo;
+  getToken: typeof getToken;
+  getProfile: typeof getProfile;
+  TianmuError: typeof TianmuError;
+  tm_sdk: TmSDK;
+}
+
+/** The SDK under the name the client page's mini-game example uses. */
+export const tm_sdk: TmSDK;
+
+/** The part of WeChat's `wx` the SDK uses. */
+export interface WxLike {
+  request(options: {
+    url: string;
+    method: 'POST';
+    header: Record<string, string>;
+    data: object;
+    dataType?: string;
+    responseType?: string;
+    timeout?: number;
+    success(res: { statusCode: number; data: unknown; header?: Record<string, string> }): void;
+    fail(err: { errMsg: string }): void;
+  }): { abort?(): void } | void;
+  login(options: { success(res: { code: string }): void; fail(err: { errMsg: string }): void }): void;
+  getLaunchOptionsSync?(): { scene?: number; query?: Record<string, string> };
+  getStorageSync?(key: string): unknown;
+  setStorageSync?(key: string, value: unknown): void;
+  removeStorageSync?(key: string): void;
+  tmSDK?: TmSDK;
+}
+
+// `wx.tmSDK` on the official typings (miniprogram-api-typings / minigame-api-typings) when they are installed.
+declare global {
+  namespace WechatMiniprogram {
+    interface Wx {
+      tmSDK: TmSDK;
+    }
+  }
+  namespace WechatMinigame {
+    interface Wx {
+      tmSDK: TmSDK;
+    }
+  }
+}

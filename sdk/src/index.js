@@ -1,0 +1,598 @@
+/*
+ * wx.tmSDK: the client of the Tianmu server for WeChat mini-programs and mini-games.
+ *
+ * Plain ES2017 CommonJS with no dependencies, so every base library parses it as shipped.
+ * Nothing here writes to the console: codes, tokens and the sealed user data must not reach logs.
+ */
+'use strict';
+
+var TOKEN_KEY_PREFIX = 'tmsdk:token:';
+var DEFAULT_TIMEOUT = 10000;
+/** A token this close to its `exp` (seconds) is treated as expired; the server allows 30 s of skew. */
+var EXPIRY_MARGIN = 30;
+
+/** The server's own limits on attribution fields: a value outside them is dropped, never allowed to block a login. */
+var OPEN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+var SCENE_PATTERN = /^[0-9]{1,5}$/;
+var FROM_CODE_MAX = 128;
+var OFP_MAX = 256;
+
+/**
+ * The error every promise of the SDK rejects with.
+ * code: the server's stable `code` (`invalid_code`, `session_expired`, `decrypt_failed`, ...) or one of the SDK's
+ * own (`network_error`, `session_renewed`, `wx_login_failed`, `invalid_argument`, `not_initialized`,
+ * `unexpected_response`); status: the HTTP status, 0 when no HTTP answer was read; detail: the server's `detail`
+ * (or WeChat's `errMsg` for a failure before any answer).
+ */
+class TianmuError extends Error {
+  constructor(code, message, fields) {
+    super(message || code);
+    var f = fields || {};
+    this.name = 'TianmuError';
+    this.code = code;
+    this.status = typeof f.status === 'number' ? f.status : 0;
+    this.detail = typeof f.detail === 'string' ? f.detail : '';
+    this.title = typeof f.title === 'string' ? f.title : '';
+    this.type = typeof f.type === 'string' ? f.type : '';
+    this.retryAfter = typeof f.retryAfter === 'number' ? f.retryAfter : undefined;
+    if (f.cause !== undefined) {
+      this.cause = f.cause;
+    }
+  }
+}
+
+var state = {
+  baseUrl: '',
+  appId: '',
+  timeout: DEFAULT_TIMEOUT,
+  wx: null,
+  debug: null,
+  token: '',
+  /** Server time minus local time in seconds, learned from the `iat` of the last token this SDK received. */
+  clockOffset: 0,
+  profile: null,
+  loginInFlight: null,
+};
+
+function globalWx() {
+  // `wx` is a free variable in mini-programs and mini-games; under Node tests it is a property of the global object.
+  if (typeof wx !== 'undefined' && wx) {
+    return wx; // eslint-disable-line no-undef
+  }
+  var g = typeof globalThis !== 'undefined' ? globalThis : typeof global !== 'undefined' ? global : null;
+  return g && g.wx ? g.wx : null;
+}
+
+function currentWx() {
+  var w = state.wx || globalWx();
+  if (!w) {
+    throw new TianmuError('not_initialized', 'No wx object: load the SDK inside a mini-program or mini-game, or pass init({ wx }).');
+  }
+  return w;
+}
+
+/** The debug hook sees event names, paths, statuses and codes only: never a code, token or user data. */
+function emit(event) {
+  if (typeof state.debug === 'function') {
+    try {
+      state.debug(event);
+    } catch (ignored) {
+      // A faulty hook must not break the SDK.
+    }
+  }
+}
+
+function tokenKey() {
+  return TOKEN_KEY_PREFIX + state.appId;
+}
+
+function requireInit() {
+  if (!state.baseUrl || !state.appId) {
+    throw new TianmuError('not_initialized', 'Call init({ baseUrl, appId }) first.');
+  }
+}
+
+function isNonEmptyString(value) {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/**
+ * Sets the server and the app. Call it once before login; calling it again with another app or server
+ * forgets the in-memory token and profile (the stored token of each app stays in storage).
+ */
+function init(options) {
+  var o = options || {};
+  if (!isNonEmptyString(o.baseUrl) || !/^https?:\/\//i.test(o.baseUrl)) {
+    throw new TianmuError('invalid_argument', 'init: baseUrl must be an http(s) URL such as https://api.example.com');
+  }
+  if (!isNonEmptyString(o.appId) || !/^[A-Za-z0-9_-]{1,64}$/.test(o.appId)) {
+    throw new TianmuError('invalid_argument', 'init: appId must be the mini-program app id (wx...)');
+  }
+  if (o.timeout !== undefined && !(typeof o.timeout === 'number' && o.timeout > 0)) {
+    throw new TianmuError('invalid_argument', 'init: timeout must be a positive number of milliseconds');
+  }
+  var baseUrl = o.baseUrl.replace(/\/+$/, '');
+  if (baseUrl !== state.baseUrl || o.appId !== state.appId || (o.wx || null) !== state.wx) {
+    state.token = '';
+    state.clockOffset = 0;
+    state.profile = null;
+    state.loginInFlight = null;
+  }
+  state.baseUrl = baseUrl;
+  state.appId = o.appId;
+  state.timeout = o.timeout || DEFAULT_TIMEOUT;
+  state.wx = o.wx || null;
+  state.debug = typeof o.debug === 'function' ? o.debug : null;
+  installOn(state.wx || globalWx());
+  return sdk;
+}
+
+// ---- tokens ------------------------------------------------------------------------------------------------
+
+var BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** base64url to a binary string (one char per byte); `atob` is missing in some WeChat base libraries. */
+function base64UrlToBinary(text) {
+  var s = text.replace(/-/g, '+').replace(/_/g, '/');
+  var out = '';
+  var buffer = 0;
+  var bits = 0;
+  for (var i = 0; i < s.length; i++) {
+    var value = BASE64.indexOf(s.charAt(i));
+    if (value < 0) {
+      if (s.charAt(i) === '=') {
+        break;
+      }
+      return null;
+    }
+    buffer = (buffer << 6) | value;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += String.fromCharCode((buffer >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+/**
+ * The claims of a JWT, read without verifying (the server verifies). Non-ASCII text in claims comes out as
+ * Latin-1 characters, which is harmless: only the numeric `exp` and `iat` are used.
+ */
+function readClaims(token) {
+  if (!isNonEmptyString(token)) {
+    return null;
+  }
+  var parts = token.split('.');
+  if (parts.length !== 3) {
+    return null;
+  }
+  var json = base64UrlToBinary(parts[1]);
+  if (json === null) {
+    return null;
+  }
+  try {
+    var claims = JSON.parse(json);
+    return claims && typeof claims === 'object' ? claims : null;
+  } catch (ignored) {
+    return null;
+  }
+}
+
+function nowSeconds() {
+  return Math.floor(Date.now() / 1000);
+}
+
+function storage(method, value) {
+  var w = currentWx();
+  try {
+    if (method === 'get') {
+      return typeof w.getStorageSync === 'function' ? w.getStorageSync(tokenKey()) : '';
+    }
+    if (method === 'set' && typeof w.setStorageSync === 'function') {
+      w.setStorageSync(tokenKey(), value);
+    }
+    if (method === 'remove' && typeof w.removeStorageSync === 'function') {
+      w.removeStorageSync(tokenKey());
+    }
+  } catch (ignored) {
+    // Storage full or unavailable: the in-memory token still serves this run.
+  }
+  return '';
+}
+
+function rememberToken(token) {
+  state.token = token;
+  var claims = readClaims(token);
+  // The phone's clock may be wrong by hours; measure it against the server's `iat` so expiry checks hold.
+  state.clockOffset = claims && typeof claims.iat === 'number' ? claims.iat - nowSeconds() : 0;
+  storage('set', token);
+}
+
+function forgetToken() {
+  state.token = '';
+  state.clockOffset = 0;
+  storage('remove');
+}
+
+/** The token in memory, else the one stored by an earlier run; '' when there is none. */
+function getToken() {
+  if (!state.appId) {
+    return '';
+  }
+  if (!state.token) {
+    var stored = storage('get');
+    if (isNonEmptyString(stored)) {
+      state.token = stored;
+      state.clockOffset = 0;
+    }
+  }
+  return state.token;
+}
+
+/** The current token when it has not expired by the (offset-corrected) local clock; '' otherwise. */
+function usableToken() {
+  var token = getToken();
+  if (!token) {
+    return '';
+  }
+  var claims = readClaims(token);
+  if (!claims) {
+    // Not a JWT we can read: let the server judge it.
+    return token;
+  }
+  if (typeof claims.exp === 'number' && claims.exp - EXPIRY_MARGIN <= nowSeconds() + state.clockOffset) {
+    return '';
+  }
+  return token;
+}
+
+/** The profile of the last successful login or updateUserInfo of this run, or null. */
+function getProfile() {
+  return state.profile;
+}
+
+// ---- HTTP ----------------------------------------------------------------------------------------------
+
+function headerValue(headers, name) {
+  if (!headers || typeof headers !== 'object') {
+    return undefined;
+  }
+  var wanted = name.toLowerCase();
+  var keys = Object.keys(headers);
+  for (var i = 0; i < keys.length; i++) {
+    if (keys[i].toLowerCase() === wanted) {
+      return headers[keys[i]];
+    }
+  }
+  return undefined;
+}
+
+/** wx.request hands back an object when it could parse JSON and a string otherwise (e.g. problem+json on some bases). */
+function parseBody(data) {
+  if (typeof data === 'string') {
+    var text = data.charCodeAt(0) === 0xfeff ? data.slice(1) : data;
+    if (!text.trim()) {
+      return null;
+    }
+    try {
+      return JSON.parse(text);
+    } catch (ignored) {
+      return null;
+    }
+  }
+  if (data && typeof data === 'object' && !(typeof ArrayBuffer !== 'undefined' && data instanceof ArrayBuffer)) {
+    return data;
+  }
+  return null;
+}
+
+function errorFromResponse(status, body, headers) {
+  var problem = body && typeof body === 'object' ? body : {};
+  var retryAfterHeader = headerValue(headers, 'retry-after');
+  var retryAfter = retryAfterHeader !== undefined && /^\s*\d+\s*$/.test(String(retryAfterHeader))
+    ? parseInt(String(retryAfterHeader), 10)
+    : undefined;
+  var code = isNonEmptyString(problem.code) ? problem.code : 'unexpected_response';
+  var detail = typeof problem.detail === 'string' ? problem.detail : '';
+  var title = typeof problem.title === 'string' ? problem.title : '';
+  var message = code + ' (HTTP ' + status + ')' + (detail || title ? ': ' + (detail || title) : '');
+  return new TianmuError(code, message, {
+    status: status,
+    detail: detail,
+    title: title,
+    type: typeof problem.type === 'string' ? problem.type : '',
+    retryAfter: retryAfter,
+  });
+}
+
+/**
+ * POSTs JSON to the server through wx.request and resolves with `{ status, body, headers }` for any HTTP answer;
+ * rejects with `network_error` when no answer came (offline, DNS, TLS, domain not registered, timeout).
+ */
+function post(path, payload, token) {
+  return new Promise(function (resolve, reject) {
+    var w = currentWx();
+    if (typeof w.request !== 'function') {
+      reject(new TianmuError('not_initialized', 'wx.request is not available.'));
+      return;
+    }
+    var settled = false;
+    var timer = null;
+    var task = null;
+    function settle(fn, value) {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      if (timer !== null) {
+        clearTimeout(timer);
+      }
+      fn(value);
+    }
+    var header = { 'content-type': 'application/json' };
+    if (token) {
+      header.Authorization = 'Bearer ' + token;
+    }
+    emit({ type: 'request', path: path });
+    try {
+      task = w.request({
+        url: state.baseUrl + path,
+        method: 'POST',
+        header: header,
+        data: payload,
+        dataType: 'json',
+        responseType: 'text',
+        timeout: state.timeout,
+        success: function (res) {
+          var status = res && typeof res.statusCode === 'number' ? res.statusCode : 0;
+          emit({ type: 'response', path: path, status: status });
+          settle(resolve, { status: status, body: parseBody(res ? res.data : null), headers: res ? res.header : null });
+        },
+        fail: function (err) {
+          var errMsg = err && typeof err.errMsg === 'string' ? err.errMsg : 'request:fail';
+          emit({ type: 'network_error', path: path });
+          settle(reject, new TianmuError('network_error', 'The Tianmu server could not be reached: ' + errMsg, { detail: errMsg }));
+        },
+      });
+    } catch (e) {
+      settle(reject, new TianmuError('network_error', 'wx.request threw: ' + (e && e.message ? e.message : String(e)), { cause: e }));
+      return;
+    }
+    if (settled) {
+      return;
+    }
+    // Older base libraries ignore the `timeout` option: enforce it here too.
+    timer = setTimeout(function () {
+      timer = null;
+      if (task && typeof task.abort === 'function') {
+        try {
+          task.abort();
+        } catch (ignored) {
+          // Already finished.
+        }
+      }
+      settle(reject, new TianmuError('network_error', 'The Tianmu server did not answer within ' + state.timeout + ' ms.', { detail: 'request:fail timeout' }));
+    }, state.timeout + 1000);
+  });
+}
+
+// ---- login -------------------------------------------------------------------------------------------
+
+function wxLogin() {
+  return new Promise(function (resolve, reject) {
+    var w = currentWx();
+    if (typeof w.login !== 'function') {
+      reject(new TianmuError('not_initialized', 'wx.login is not available.'));
+      return;
+    }
+    w.login({
+      success: function (res) {
+        if (res && isNonEmptyString(res.code)) {
+          resolve(res.code);
+        } else {
+          reject(new TianmuError('wx_login_failed', 'wx.login gave no code.', { detail: res && typeof res.errMsg === 'string' ? res.errMsg : '' }));
+        }
+      },
+      fail: function (err) {
+        var errMsg = err && typeof err.errMsg === 'string' ? err.errMsg : 'login:fail';
+        reject(new TianmuError('wx_login_failed', 'wx.login failed: ' + errMsg, { detail: errMsg }));
+      },
+    });
+  });
+}
+
+function launchOptions() {
+  try {
+    var w = currentWx();
+    var launch = typeof w.getLaunchOptionsSync === 'function' ? w.getLaunchOptionsSync() : null;
+    return launch && typeof launch === 'object' ? launch : {};
+  } catch (ignored) {
+    return {};
+  }
+}
+
+function asText(value) {
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'number' && isFinite(value)) {
+    return String(value);
+  }
+  return '';
+}
+
+/** The attribution fields of the login body: launch scene and share-link query, overridden by `options`. */
+function attribution(options) {
+  var launch = launchOptions();
+  var query = launch.query && typeof launch.query === 'object' ? launch.query : {};
+  var o = options || {};
+  function pick(name) {
+    return Object.prototype.hasOwnProperty.call(o, name) ? o[name] : query[name];
+  }
+  var out = {};
+  var scene = Object.prototype.hasOwnProperty.call(o, 'scene') ? o.scene : launch.scene;
+  if (typeof scene === 'number' && scene >= 0 && scene <= 99999 && Math.floor(scene) === scene) {
+    out.scene = scene;
+  } else if (typeof scene === 'string' && SCENE_PATTERN.test(scene)) {
+    out.scene = scene;
+  }
+  var fromCode = asText(pick('from_code'));
+  if (fromCode && fromCode.length <= FROM_CODE_MAX) {
+    out.from_code = fromCode;
+  }
+  var inviter = asText(pick('inviter'));
+  if (OPEN_ID_PATTERN.test(inviter)) {
+    out.inviter = inviter;
+  }
+  var ofp = asText(pick('ofp'));
+  if (ofp && ofp.length <= OFP_MAX) {
+    out.ofp = ofp;
+  }
+  return out;
+}
+
+function doLogin(options) {
+  return Promise.resolve()
+    .then(function () {
+      requireInit();
+      return wxLogin();
+    })
+    .then(function (code) {
+      var body = attribution(options);
+      body.app_id = state.appId;
+      body.code = code;
+      return post('/api/login', body, '');
+    })
+    .then(function (res) {
+      if (res.status !== 200) {
+        throw errorFromResponse(res.status, res.body, res.headers);
+      }
+      var profile = res.body;
+      if (!profile || typeof profile !== 'object' || !isNonEmptyString(profile.jwt)) {
+        throw new TianmuError('unexpected_response', 'The login answer holds no token.', { status: res.status });
+      }
+      rememberToken(profile.jwt);
+      state.profile = profile;
+      emit({ type: 'login', status: 200 });
+      return profile;
+    });
+}
+
+/**
+ * Logs in: a fresh wx.login code (codes are single-use), the launch scene and the share-link query
+ * (`from_code`, `inviter`, `ofp`), posted to /api/login. Resolves with the profile; keeps its token.
+ * `options` may set `scene`, `from_code`, `inviter`, `ofp` instead of the launch options.
+ */
+function login(options) {
+  var attempt = doLogin(options);
+  var tracked = attempt.then(
+    function (profile) {
+      if (state.loginInFlight === tracked) {
+        state.loginInFlight = null;
+      }
+      return profile;
+    },
+    function (error) {
+      if (state.loginInFlight === tracked) {
+        state.loginInFlight = null;
+      }
+      throw error;
+    }
+  );
+  state.loginInFlight = tracked;
+  return tracked;
+}
+
+/** Logs in again for the next attempt, reusing a login already under way. */
+function renewLogin() {
+  return state.loginInFlight || login();
+}
+
+// ---- updateUserInfo -------------------------------------------------------------------------------------
+
+function sessionRenewed(reason, status) {
+  return new TianmuError(
+    'session_renewed',
+    reason + ' The SDK logged in again; the user info given was sealed for the old session and was not sent again. Ask the user to tap the button again.',
+    { status: status, detail: reason }
+  );
+}
+
+/**
+ * Uploads the user info WeChat sealed for this session ({ encryptedData, iv, signature, rawData? }) and resolves
+ * with the updated profile. It never calls wx.login before posting (that may rotate the key and spoil the data).
+ * 409 session_expired / 422 decrypt_failed: rejects with that code; the game must call login() and ask the user
+ * again. 401 (or no usable token): logs in again once, then rejects with session_renewed without re-posting.
+ */
+function updateUserInfo(params) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var p = params || {};
+    if (!isNonEmptyString(p.encryptedData) || !isNonEmptyString(p.iv)) {
+      throw new TianmuError('invalid_argument', 'updateUserInfo needs encryptedData and iv from the user-info button (did the user refuse?).');
+    }
+    var body = { encryptedData: p.encryptedData, iv: p.iv };
+    if (isNonEmptyString(p.signature)) {
+      body.signature = p.signature;
+    }
+    if (isNonEmptyString(p.rawData)) {
+      body.rawData = p.rawData;
+    }
+    var token = usableToken();
+    if (!token) {
+      return renewLogin().then(function () {
+        throw sessionRenewed('There was no valid token.', 0);
+      });
+    }
+    return post('/api/updateUserInfo', body, token).then(function (res) {
+      if (res.status === 200 && res.body && typeof res.body === 'object') {
+        var profile = res.body;
+        state.profile = profile;
+        return profile;
+      }
+      var error = errorFromResponse(res.status, res.body, res.headers);
+      if (res.status === 401) {
+        var renewal;
+        if (state.token === token) {
+          forgetToken();
+          renewal = renewLogin();
+        } else {
+          // Another call already renewed (or is renewing) this token: one login serves both.
+          renewal = state.loginInFlight || Promise.resolve();
+        }
+        return renewal.then(function () {
+          throw sessionRenewed('The server refused the token (' + error.code + ').', 401);
+        });
+      }
+      throw error;
+    });
+  });
+}
+
+// ---- export -------------------------------------------------------------------------------------------
+
+var sdk = {
+  init: init,
+  login: login,
+  updateUserInfo: updateUserInfo,
+  getToken: getToken,
+  getProfile: getProfile,
+  TianmuError: TianmuError,
+};
+/** The mini-game example of the client page calls the SDK `tm_sdk`. */
+sdk.tm_sdk = sdk;
+
+function installOn(w) {
+  if (w && (typeof w === 'object' || typeof w === 'function') && w.tmSDK !== sdk) {
+    try {
+      w.tmSDK = sdk;
+    } catch (ignored) {
+      // A frozen wx: the game uses the module's export instead.
+    }
+  }
+}
+
+installOn(globalWx());
+
+module.exports = sdk;
