@@ -22,8 +22,12 @@ internal static class LoadRun
         await using var azurite = await AzuriteProcess.StartAsync().ConfigureAwait(false);
         await using var host = HostProcess.Start(hostDll, azurite, "profiles", options.Buckets);
         using var http = NewClient(host.BaseUrl, options.Concurrency.Max());
-        await WaitHealthyAsync(http, host).ConfigureAwait(false);
+        await WaitHealthyAsync(http, "/api/health", () => host.HasExited, host.LogFile).ConfigureAwait(false);
         log.WriteLine($"host {hostDll} (pid {host.Pid}, buckets {options.Buckets}), Azurite on port {azurite.Port}; log in {host.LogFile}");
+
+        using var bareProcess = BareServer.Start(azurite, out var bareUrl);
+        using var bare = NewClient(bareUrl, options.Concurrency.Max());
+        await WaitHealthyAsync(bare, "/health", () => bareProcess.HasExited, "the bare server").ConfigureAwait(false);
 
         var table = NewTableClient(azurite.ConnectionString, "bare");
         await table.CreateIfNotExistsAsync().ConfigureAwait(false);
@@ -32,8 +36,8 @@ internal static class LoadRun
         foreach (var concurrency in options.Concurrency)
         {
             // Warm-up at this concurrency on users of its own: JIT, connection pools, Azurite's tables.
-            await RunRoundAsync(http, table, $"w{concurrency}", options.Warmup, concurrency, _ => { }).ConfigureAwait(false);
-            await RunRoundAsync(http, table, $"c{concurrency}", options.Requests, concurrency, result =>
+            await RunRoundAsync(http, bare, table, $"w{concurrency}", options.Warmup, concurrency, _ => { }).ConfigureAwait(false);
+            await RunRoundAsync(http, bare, table, $"c{concurrency}", options.Requests, concurrency, result =>
             {
                 results.Add(result);
                 log.WriteLine($"  c={result.Concurrency,-3} {result.Name,-40} n={result.Count} {result.Throughput,8:F0}/s p50 {result.P50,7:F2} ms p99 {result.P99,7:F2} ms errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
@@ -45,7 +49,7 @@ internal static class LoadRun
         return new LoadReport(options.Buckets, results, memory.PeakMiB, memory.CurrentMiB, azuriteMemory.PeakMiB);
     }
 
-    private static async Task RunRoundAsync(HttpClient http, TableClient table, string prefix, int count, int concurrency, Action<PhaseResult> report)
+    private static async Task RunRoundAsync(HttpClient http, HttpClient bare, TableClient table, string prefix, int count, int concurrency, Action<PhaseResult> report)
     {
         var codes = Enumerable.Range(0, count).Select(i => $"test-{prefix}-u{i}").ToArray();
         var jwts = new string[count];
@@ -119,6 +123,16 @@ internal static class LoadRun
             await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace).ConfigureAwait(false);
             return null;
         }).ConfigureAwait(false));
+
+        // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
+        report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partition}/{codes[i]}")).ConfigureAwait(false));
+        report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partition}/{codes[i]}")).ConfigureAwait(false));
+    }
+
+    private static async Task<string?> PostAsync(HttpClient http, string path)
+    {
+        using var response = await http.PostAsync(path, null).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode}";
     }
 
     private static async Task<string?> LoginAsync(HttpClient http, string code, bool expectNew, string[] jwts, int i)
@@ -142,7 +156,7 @@ internal static class LoadRun
     }
 
     /// <summary>A profile as a login and the user-info button leave it: the size of a real row.</summary>
-    private static ProfileEntity SampleProfile(string partition, string openId, int i) => new()
+    public static ProfileEntity SampleProfile(string partition, string openId, int i) => new()
     {
         PartitionKey = partition,
         RowKey = openId,
@@ -169,7 +183,7 @@ internal static class LoadRun
     };
 
     /// <summary>The same client settings as the app's own (TianmuServiceCollectionExtensions.CreateTableClient).</summary>
-    private static TableClient NewTableClient(string connectionString, string tableName)
+    public static TableClient NewTableClient(string connectionString, string tableName)
     {
         var options = new TableClientOptions();
         options.Retry.Mode = RetryMode.Exponential;
@@ -190,19 +204,19 @@ internal static class LoadRun
     public static StringContent Json(Dictionary<string, object> body) =>
         new(JsonSerializer.Serialize(body, LoadTestJson.Default.DictionaryStringObject), Encoding.UTF8, "application/json");
 
-    private static async Task WaitHealthyAsync(HttpClient http, HostProcess host)
+    private static async Task WaitHealthyAsync(HttpClient http, string path, Func<bool> exited, string where)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (host.HasExited)
+            if (exited())
             {
-                throw new InvalidOperationException($"The host exited; see {host.LogFile}.");
+                throw new InvalidOperationException($"The server exited; see {where}.");
             }
 
             try
             {
-                using var response = await http.GetAsync("/api/health").ConfigureAwait(false);
+                using var response = await http.GetAsync(path).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -215,7 +229,7 @@ internal static class LoadRun
             await Task.Delay(50).ConfigureAwait(false);
         }
 
-        throw new InvalidOperationException($"The host did not answer /api/health within 60 s; see {host.LogFile}.");
+        throw new InvalidOperationException($"No answer from {path} within 60 s; see {where}.");
     }
 
     private static string Truncate(string body) => body.Length <= 200 ? body : body[..200];
@@ -229,6 +243,8 @@ internal static class Names
     public const string WeChatLeg = "jscode2session (simulator, same host)";
     public const string BareInsert = "bare storage: read (miss) + insert";
     public const string BareReplace = "bare storage: read + conditional replace";
+    public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
+    public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
 }
 
 internal sealed record LoadReport(int Buckets, IReadOnlyList<PhaseResult> Phases, double HostPeakMiB, double HostCurrentMiB, double AzuritePeakMiB)

@@ -6,6 +6,11 @@ if (args.Length > 0 && args[0] == "compose")
     return ComposeProbe.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "bare-server")
+{
+    return BareServer.Run(args[1..]);
+}
+
 var options = RunOptions.Parse(args);
 var log = Console.Out;
 log.WriteLine($"Tianmu load test: {options.Command}, {options.Requests} requests per phase after {options.Warmup} warm-up, concurrency {string.Join(",", options.Concurrency)}, buckets {options.Buckets}");
