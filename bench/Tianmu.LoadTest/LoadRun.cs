@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using Tianmu.Functions.Profiles;
+
+namespace Tianmu.LoadTest;
+
+/// <summary>
+/// The end-to-end load and the overhead ratio, in one run: the local host (a child process, Release build, WeChat
+/// simulator in the same process) on its own in-memory Azurite; then, against the same Azurite with a TableClient
+/// configured like the app's, the bare storage work one request needs.
+/// </summary>
+internal static class LoadRun
+{
+    public static async Task<LoadReport> RunAsync(RunOptions options, TextWriter log)
+    {
+        var hostDll = Path.GetFullPath(options.HostPath ?? Repository.DefaultHost);
+        await using var azurite = await AzuriteProcess.StartAsync().ConfigureAwait(false);
+        await using var host = HostProcess.Start(hostDll, azurite, "profiles", options.Buckets);
+        using var http = NewClient(host.BaseUrl, options.Concurrency.Max());
+        await WaitHealthyAsync(http, "/api/health", () => host.HasExited, host.LogFile).ConfigureAwait(false);
+        log.WriteLine($"host {hostDll} (pid {host.Pid}, buckets {options.Buckets}), Azurite on port {azurite.Port}; log in {host.LogFile}");
+
+        using var bareProcess = BareServer.Start(azurite, out var bareUrl);
+        using var bare = NewClient(bareUrl, options.Concurrency.Max());
+        await WaitHealthyAsync(bare, "/health", () => bareProcess.HasExited, "the bare server").ConfigureAwait(false);
+
+        var table = NewTableClient(azurite.ConnectionString, "bare");
+        await table.CreateIfNotExistsAsync().ConfigureAwait(false);
+
+        var results = new List<PhaseResult>();
+        foreach (var concurrency in options.Concurrency)
+        {
+            // Warm-up at this concurrency on users of its own: JIT, connection pools, Azurite's tables.
+            await RunRoundAsync(http, bare, table, $"w{concurrency}", options.Warmup, concurrency, _ => { }).ConfigureAwait(false);
+            await RunRoundAsync(http, bare, table, $"c{concurrency}", options.Requests, concurrency, result =>
+            {
+                results.Add(result);
+                log.WriteLine($"  c={result.Concurrency,-3} {result.Name,-40} n={result.Count} {result.Throughput,8:F0}/s p50 {result.P50,7:F2} ms p99 {result.P99,7:F2} ms errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
+            }).ConfigureAwait(false);
+        }
+
+        var memory = Repository.Memory(host.Pid);
+        var azuriteMemory = Repository.Memory(azurite.Pid);
+        return new LoadReport(options.Buckets, results, memory.PeakMiB, memory.CurrentMiB, azuriteMemory.PeakMiB);
+    }
+
+    private static async Task RunRoundAsync(HttpClient http, HttpClient bare, TableClient table, string prefix, int count, int concurrency, Action<PhaseResult> report)
+    {
+        var codes = Enumerable.Range(0, count).Select(i => $"test-{prefix}-u{i}").ToArray();
+        var jwts = new string[count];
+
+        report(await Phase.RunAsync(Names.NewLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: true, jwts, i)).ConfigureAwait(false));
+        report(await Phase.RunAsync(Names.ReturningLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: false, jwts, i)).ConfigureAwait(false));
+
+        // Sealed with each user's latest session key, before the timed phase (as the WeChat client would hand it over).
+        var sealedBodies = new byte[count][];
+        var sealing = await Phase.RunAsync("seal", count, concurrency, async i =>
+        {
+            using var content = Json(new Dictionary<string, object>
+            {
+                ["app_id"] = HostProcess.AppId,
+                ["code"] = codes[i],
+                ["nickName"] = $"玩家{i}号",
+                ["avatarUrl"] = "https://thirdwx.qlogo.cn/mmopen/vi_32/Q0j4TwGTfTKXg6ibHkFicGmYxb8tB2pRSfQxVhy2ibF/132",
+                ["gender"] = 1 + (i % 2),
+                ["city"] = "广州",
+                ["province"] = "广东",
+                ["country"] = "中国",
+                ["language"] = "zh_CN",
+            });
+            using var response = await http.PostAsync("/simulator/userinfo", content).ConfigureAwait(false);
+            sealedBodies[i] = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? null : $"seal: {(int)response.StatusCode}";
+        }).ConfigureAwait(false);
+        if (sealing.Errors > 0)
+        {
+            throw new InvalidOperationException($"Sealing user info failed: {sealing.FirstError}");
+        }
+
+        report(await Phase.RunAsync(Names.UpdateUserInfo, count, concurrency, async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/updateUserInfo") { Content = new ByteArrayContent(sealedBodies[i]) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwts[i]);
+            using var response = await http.SendAsync(request).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {Truncate(body)}";
+        }).ConfigureAwait(false));
+
+        // The WeChat leg alone: the simulator's jscode2session, served by the same host, over the same loopback.
+        report(await Phase.RunAsync(Names.WeChatLeg, count, concurrency, async i =>
+        {
+            var url = $"/sns/jscode2session?appid={HostProcess.AppId}&secret={HostProcess.AppSecret}&js_code={codes[i]}&grant_type=authorization_code";
+            using var response = await http.GetAsync(url).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            return response.IsSuccessStatusCode && body.Contains("session_key", StringComparison.Ordinal) ? null : $"{(int)response.StatusCode} {Truncate(body)}";
+        }).ConfigureAwait(false));
+
+        // The bare storage work of one request, nothing else: what a new user's login needs (a point read that
+        // misses, then an insert), and what a returning login or updateUserInfo needs (a point read, then a
+        // replace conditional on its ETag).
+        var partition = $"bare-{prefix}";
+        report(await Phase.RunAsync(Names.BareInsert, count, concurrency, async i =>
+        {
+            var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partition, codes[i]).ConfigureAwait(false);
+            if (missing.HasValue)
+            {
+                return "row exists";
+            }
+
+            await table.AddEntityAsync(SampleProfile(partition, codes[i], i)).ConfigureAwait(false);
+            return null;
+        }).ConfigureAwait(false));
+        report(await Phase.RunAsync(Names.BareReplace, count, concurrency, async i =>
+        {
+            var entity = (await table.GetEntityAsync<ProfileEntity>(partition, codes[i]).ConfigureAwait(false)).Value;
+            entity.LoginTimes++;
+            await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace).ConfigureAwait(false);
+            return null;
+        }).ConfigureAwait(false));
+
+        // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
+        report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partition}/{codes[i]}")).ConfigureAwait(false));
+        report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partition}/{codes[i]}")).ConfigureAwait(false));
+    }
+
+    private static async Task<string?> PostAsync(HttpClient http, string path)
+    {
+        using var response = await http.PostAsync(path, null).ConfigureAwait(false);
+        return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode}";
+    }
+
+    private static async Task<string?> LoginAsync(HttpClient http, string code, bool expectNew, string[] jwts, int i)
+    {
+        using var content = Json(new Dictionary<string, object> { ["app_id"] = HostProcess.AppId, ["code"] = code, ["scene"] = 1044 });
+        using var response = await http.PostAsync("/api/login", content).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            return $"{(int)response.StatusCode} {Truncate(Encoding.UTF8.GetString(body))}";
+        }
+
+        using var document = JsonDocument.Parse(body);
+        if (document.RootElement.GetProperty("is_new").GetBoolean() != expectNew)
+        {
+            return $"is_new was {!expectNew}";
+        }
+
+        jwts[i] = document.RootElement.GetProperty("jwt").GetString()!;
+        return null;
+    }
+
+    /// <summary>A profile as a login and the user-info button leave it: the size of a real row.</summary>
+    public static ProfileEntity SampleProfile(string partition, string openId, int i) => new()
+    {
+        PartitionKey = partition,
+        RowKey = openId,
+        AppId = HostProcess.AppId,
+        OpenId = openId,
+        UnionId = "ocMvos6NjeKLIBqg5Mr9QjxrP1FA",
+        Pid = Pid.Compute(HostProcess.AppId, openId, ""),
+        NickName = $"玩家{i}号",
+        AvatarUrl = "https://thirdwx.qlogo.cn/mmopen/vi_32/Q0j4TwGTfTKXg6ibHkFicGmYxb8tB2pRSfQxVhy2ibF/132",
+        Gender = 1,
+        City = "广州",
+        Province = "广东",
+        Country = "中国",
+        Language = "zh_CN",
+        OnlineDays = 1,
+        LoginTimes = 1,
+        LastLoginTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        FromScene = "1044",
+        LoginProvince = "广东省",
+        LoginCity = "广州市",
+        SessionKey = "YRs2RSWYN1xR9jx7bcr55Q==",
+        SessionKeyIssuedAt = DateTimeOffset.UtcNow,
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    /// <summary>The same client settings as the app's own (TianmuServiceCollectionExtensions.CreateTableClient).</summary>
+    public static TableClient NewTableClient(string connectionString, string tableName)
+    {
+        var options = new TableClientOptions();
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        return new TableServiceClient(connectionString, options).GetTableClient(tableName);
+    }
+
+    public static HttpClient NewClient(Uri baseUrl, int connections) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, UseCookies = false, AllowAutoRedirect = false })
+        {
+            BaseAddress = baseUrl,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public static StringContent Json(Dictionary<string, object> body) =>
+        new(JsonSerializer.Serialize(body, LoadTestJson.Default.DictionaryStringObject), Encoding.UTF8, "application/json");
+
+    private static async Task WaitHealthyAsync(HttpClient http, string path, Func<bool> exited, string where)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (exited())
+            {
+                throw new InvalidOperationException($"The server exited; see {where}.");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(path).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        throw new InvalidOperationException($"No answer from {path} within 60 s; see {where}.");
+    }
+
+    private static string Truncate(string body) => body.Length <= 200 ? body : body[..200];
+}
+
+internal static class Names
+{
+    public const string NewLogin = "login, new user";
+    public const string ReturningLogin = "login, returning user";
+    public const string UpdateUserInfo = "updateUserInfo";
+    public const string WeChatLeg = "jscode2session (simulator, same host)";
+    public const string BareInsert = "bare storage: read (miss) + insert";
+    public const string BareReplace = "bare storage: read + conditional replace";
+    public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
+    public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
+}
+
+internal sealed record LoadReport(int Buckets, IReadOnlyList<PhaseResult> Phases, double HostPeakMiB, double HostCurrentMiB, double AzuritePeakMiB)
+{
+    public PhaseResult Get(string name, int concurrency) => Phases.Single(p => p.Name == name && p.Concurrency == concurrency);
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, object>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(int))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class LoadTestJson : System.Text.Json.Serialization.JsonSerializerContext;
