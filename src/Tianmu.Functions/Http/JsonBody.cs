@@ -63,7 +63,19 @@ public static class JsonBody
             var length = 0;
             while (true)
             {
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken).ConfigureAwait(false);
+                }
+                catch (BadHttpRequestException exception)
+                {
+                    // The server refused the framing: a body shorter than its Content-Length that stalled, a broken chunk.
+                    throw exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        ? new ApiException(ApiErrorCode.PayloadTooLarge, $"The body may not exceed {MaxBytes} bytes.")
+                        : ApiException.InvalidRequest("The body did not arrive as declared (its length or chunks are wrong, or it stalled).");
+                }
+
                 if (read == 0)
                 {
                     break;
