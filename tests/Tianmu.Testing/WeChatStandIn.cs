@@ -70,9 +70,15 @@ public sealed class WeChatStandIn : IAsyncDisposable
 
     /// <summary>
     /// From now on this user's logins keep the session key they already have (WeChat does not rotate it on every
-    /// <c>wx.login</c>); by default every login hands out a fresh one.
+    /// <c>wx.login</c>), or the key chosen now if they have none yet; by default every login hands out a fresh one.
     /// </summary>
-    public void KeepSessionKey(string user) => _keptKeys[OpenIdOf(user)] = true;
+    public void KeepSessionKey(string user)
+    {
+        var openId = OpenIdOf(user);
+        _sessionKeys.TryAdd(openId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+        IssuedSessionKeys.Enqueue(_sessionKeys[openId]);
+        _keptKeys[openId] = true;
+    }
 
     public void Script(string code, Func<HttpContext, Task> responder) => _scripts[code] = responder;
 
