@@ -30,7 +30,7 @@ public abstract class ReliabilityTest(IntegrationFixture fixture) : IAsyncLifeti
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync()
+    public virtual ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
         foreach (var app in _apps)
