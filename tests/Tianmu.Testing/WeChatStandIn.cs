@@ -26,6 +26,7 @@ public sealed class WeChatStandIn : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> _scripts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _sessionKeys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _unionIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _keptKeys = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private int _codes;
 
@@ -37,6 +38,9 @@ public sealed class WeChatStandIn : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>Every session key this stand-in has handed out, for secrets checks.</summary>
+    public ConcurrentQueue<string> IssuedSessionKeys { get; } = new();
 
     public static async Task<WeChatStandIn> StartAsync()
     {
@@ -63,6 +67,18 @@ public sealed class WeChatStandIn : IAsyncDisposable
 
     /// <summary>Makes WeChat return a union id for this user from now on.</summary>
     public void GiveUnionId(string user, string unionId) => _unionIds[user] = unionId;
+
+    /// <summary>
+    /// From now on this user's logins keep the session key they already have (WeChat does not rotate it on every
+    /// <c>wx.login</c>), or the key chosen now if they have none yet; by default every login hands out a fresh one.
+    /// </summary>
+    public void KeepSessionKey(string user)
+    {
+        var openId = OpenIdOf(user);
+        _sessionKeys.TryAdd(openId, Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+        IssuedSessionKeys.Enqueue(_sessionKeys[openId]);
+        _keptKeys[openId] = true;
+    }
 
     public void Script(string code, Func<HttpContext, Task> responder) => _scripts[code] = responder;
 
@@ -115,8 +131,11 @@ public sealed class WeChatStandIn : IAsyncDisposable
 
         var user = string.Join('-', parts[1..^1]);
         var openId = OpenIdOf(user);
-        var sessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var sessionKey = _keptKeys.ContainsKey(openId) && _sessionKeys.TryGetValue(openId, out var kept)
+            ? kept
+            : Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         _sessionKeys[openId] = sessionKey;
+        IssuedSessionKeys.Enqueue(sessionKey);
         var union = _unionIds.TryGetValue(user, out var unionId) ? $",\"unionid\":\"{unionId}\"" : string.Empty;
         await WriteAsync(context, $"{{\"session_key\":\"{sessionKey}\",\"openid\":\"{openId}\"{union}}}").ConfigureAwait(false);
     }

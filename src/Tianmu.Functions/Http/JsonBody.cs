@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
@@ -62,7 +63,19 @@ public static class JsonBody
             var length = 0;
             while (true)
             {
-                var read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken).ConfigureAwait(false);
+                }
+                catch (BadHttpRequestException exception)
+                {
+                    // The server refused the framing: a body shorter than its Content-Length that stalled, a broken chunk.
+                    throw exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        ? new ApiException(ApiErrorCode.PayloadTooLarge, $"The body may not exceed {MaxBytes} bytes.")
+                        : ApiException.InvalidRequest("The body did not arrive as declared (its length or chunks are wrong, or it stalled).");
+                }
+
                 if (read == 0)
                 {
                     break;
@@ -96,6 +109,7 @@ public static class JsonBody
 
         try
         {
+            CheckTopLevelMembers(utf8Json);
             return JsonSerializer.Deserialize(utf8Json, typeInfo)
                 ?? throw ApiException.InvalidRequest("The body must be a JSON object.");
         }
@@ -108,6 +122,30 @@ public static class JsonBody
         catch (InvalidOperationException)
         {
             throw ApiException.InvalidRequest("The body is not valid JSON for this endpoint.");
+        }
+    }
+
+    // What the serializer lets through: it skips unknown members without checking that their text is UTF-8 or
+    // that they are not given twice. One cheap pass over the body holds the whole body to the contract.
+    private static void CheckTopLevelMembers(ReadOnlySpan<byte> utf8Json)
+    {
+        if (!Utf8.IsValid(utf8Json))
+        {
+            throw ApiException.InvalidRequest("The body is not valid UTF-8.");
+        }
+
+        var reader = new Utf8JsonReader(utf8Json);
+        HashSet<string>? names = null;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+            {
+                names ??= new HashSet<string>(StringComparer.Ordinal);
+                if (!names.Add(reader.GetString()!))
+                {
+                    throw ApiException.InvalidRequest("A member of the body is given twice.");
+                }
+            }
         }
     }
 }

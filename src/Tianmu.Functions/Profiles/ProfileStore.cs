@@ -18,8 +18,7 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
 
     public async Task<ProfileEntity?> GetAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var response = await Guard(
+        var response = await RunAsync(
             () => table.GetEntityIfExistsAsync<ProfileEntity>(partitionKey, rowKey, cancellationToken: cancellationToken),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue ? response.Value : null;
@@ -27,8 +26,7 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
 
     public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var response = await Guard(
+        var response = await RunAsync(
             () => table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey"], cancellationToken),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue;
@@ -38,14 +36,13 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
     public async Task<bool> TryAddAsync(ProfileEntity entity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entity);
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await Guard(() => table.AddEntityAsync(entity, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var response = await RunAsync(() => table.AddEntityAsync(entity, cancellationToken), cancellationToken).ConfigureAwait(false);
             entity.ETag = response.Headers.ETag ?? default;
             return true;
         }
-        catch (RequestFailedException exception) when (exception.Status == 409)
+        catch (RequestFailedException exception) when (exception.Status == 409 && !IsTableNotFound(exception))
         {
             return false;
         }
@@ -57,13 +54,13 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         ArgumentNullException.ThrowIfNull(entity);
         try
         {
-            var response = await Guard(
+            var response = await RunAsync(
                 () => table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             entity.ETag = response.Headers.ETag ?? default;
             return true;
         }
-        catch (RequestFailedException exception) when (exception.Status is 412 or 404)
+        catch (RequestFailedException exception) when (exception.Status is 412 or 404 && !IsTableNotFound(exception))
         {
             return false;
         }
@@ -73,10 +70,9 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
     public async Task<bool> TrySubmitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actions);
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var response = await Guard(() => table.SubmitTransactionAsync(actions, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var response = await RunAsync(() => table.SubmitTransactionAsync(actions, cancellationToken), cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < actions.Count; i++)
             {
                 if (actions[i].Entity is ProfileEntity profile)
@@ -87,7 +83,7 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
 
             return true;
         }
-        catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412 or 404)
+        catch (TableTransactionFailedException exception) when (exception.Status is 409 or 412 or 404 && !IsTableNotFound(exception))
         {
             return false;
         }
@@ -102,6 +98,37 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
             _tableReady = true;
         }
     }
+
+    // The table is created once per process, but it can vanish under a running app (deleted by an operator, or an
+    // emulator restarted without persistence): then create it again, once, and retry the operation. A second
+    // TableNotFound is storage misbehaving: 503.
+    private async Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Guard(operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (IsTableNotFound(exception))
+        {
+            LogTableMissing(logger, table.Name);
+            _tableReady = false;
+            await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await Guard(operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException exception) when (IsTableNotFound(exception))
+        {
+            LogStorageUnavailable(logger, exception.Status, exception.ErrorCode);
+            throw Unavailable();
+        }
+    }
+
+    private static bool IsTableNotFound(RequestFailedException exception) =>
+        exception.Status == 404 && string.Equals(exception.ErrorCode, "TableNotFound", StringComparison.Ordinal);
 
     // Turns "storage cannot be reached or failed" into the contract's 503; lets conflicts and caller cancellation through.
     private async Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
@@ -130,6 +157,9 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Profile storage failed with status {Status} ({ErrorCode})")]
     private static partial void LogStorageUnavailable(ILogger logger, int status, string? errorCode);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Profile table {TableName} was missing and is created again")]
+    private static partial void LogTableMissing(ILogger logger, string tableName);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Profile storage is unreachable ({ExceptionType})")]
     private static partial void LogStorageUnreachable(ILogger logger, string exceptionType);

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Tianmu.Functions.Tests.Integration;
+using Tianmu.Testing;
+
+namespace Tianmu.Functions.Tests.Reliability;
+
+/// <summary>How the reliability tests start the app: the integration fixture's, with services and storage of their choosing.</summary>
+public static class ReliabilityApps
+{
+    /// <summary>
+    /// Starts the app on a fresh table of <paramref name="storageConnectionString"/> (the fixture's Azurite by default),
+    /// recording every storage request in <paramref name="spy"/> when given.
+    /// </summary>
+    public static async Task<AppUnderTest> StartAsync(
+        IntegrationFixture fixture,
+        IDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configureServices = null,
+        string? storageConnectionString = null,
+        StorageSpy? spy = null)
+    {
+        var table = IntegrationFixture.NewTableName();
+        var connection = storageConnectionString ?? fixture.Azurite.ConnectionString;
+        var settings = TestHost.Settings(connection, fixture.WeChat.BaseUrl, table);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        var host = await TestHost.StartAsync(settings, services =>
+        {
+            if (spy is not null)
+            {
+                services.AddSingleton(_ => spy.CreateTableClient(connection, table));
+            }
+
+            configureServices?.Invoke(services);
+        });
+        var app = new AppUnderTest(host, fixture.WeChat, new TableClient(fixture.Azurite.ConnectionString, table));
+        return app;
+    }
+
+    /// <summary>Sends a request through the app's client and records the answer in its transcript.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(this AppUnderTest app, HttpRequestMessage request)
+    {
+        var response = await app.Client.SendAsync(request);
+        await app.RecordAsync(response);
+        return response;
+    }
+
+    /// <summary>Records an answer obtained outside <see cref="AppUnderTest.PostAsync"/>.</summary>
+    public static async Task RecordAsync(this AppUnderTest app, HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        var headers = response.Headers.Concat(response.Content.Headers).Select(h => h.Key + ": " + string.Join(',', h.Value));
+        lock (app.Transcript)
+        {
+            app.Transcript.Add(string.Join('\n', headers) + "\n" + body);
+        }
+    }
+
+    /// <summary>Posts updateUserInfo with a token and remembers its encryptedData as a secret.</summary>
+    public static Task<HttpResponseMessage> UpdateUserInfoAsync(this AppUnderTest app, string body, string? token)
+    {
+        SecretsWitness.NoteSealedBody(body);
+        return app.PostAsync("/api/updateUserInfo", body, token);
+    }
+
+    /// <summary>Sends raw bytes on a fresh connection and reads the first answer (or null when the server closes without one).</summary>
+    public static async Task<string?> SendRawAsync(this AppUnderTest app, byte[] request, TimeSpan wait, bool closeAfterSending = false)
+    {
+        var address = app.Client.BaseAddress!;
+        using var client = new TcpClient();
+        await client.ConnectAsync(address.Host, address.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(request);
+        if (closeAfterSending)
+        {
+            client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            client.Close();
+            return null;
+        }
+
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException)
+        {
+        }
+
+        var text = received.Length == 0 ? null : Encoding.UTF8.GetString(received.ToArray());
+        if (text is not null)
+        {
+            lock (app.Transcript)
+            {
+                app.Transcript.Add(text);
+            }
+        }
+
+        return text;
+    }
+
+    public static string JsonString(string value) => JsonSerializer.Serialize(value);
+}
+
+/// <summary>Records every request the app sends to Table Storage: method and decoded path with query.</summary>
+public sealed class StorageSpy
+{
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public TableClient CreateTableClient(string connectionString, string table)
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        options.AddPolicy(new RecordingPolicy(this), HttpPipelinePosition.PerCall);
+        return new TableClient(connectionString, table, options);
+    }
+
+    public int Count => Requests.Count;
+
+    private sealed class RecordingPolicy(StorageSpy spy) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var uri = message.Request.Uri.ToUri();
+            spy.Requests.Enqueue(message.Request.Method + " " + Uri.UnescapeDataString(uri.PathAndQuery));
+        }
+    }
+}
