@@ -102,6 +102,12 @@ public static class JsonBody
         where T : class
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
+        if (utf8Json.StartsWith("\uFEFF"u8))
+        {
+            // A UTF-8 byte order mark: JSON senders must not add one, receivers may ignore it (RFC 8259, 8.1).
+            utf8Json = utf8Json[3..];
+        }
+
         if (utf8Json.IsEmpty)
         {
             throw ApiException.InvalidRequest("The body must be a JSON object.");

@@ -137,7 +137,7 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         {
             return await operation().ConfigureAwait(false);
         }
-        catch (RequestFailedException exception) when (IsUnavailable(exception.Status))
+        catch (RequestFailedException exception) when (IsUnavailable(exception))
         {
             LogStorageUnavailable(logger, exception.Status, exception.ErrorCode);
             throw Unavailable();
@@ -150,7 +150,10 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         }
     }
 
-    private static bool IsUnavailable(int status) => status is 0 or 408 or 429 or >= 500;
+    // A table that is being deleted cannot be written or re-created for a while (about 40 s in Azure): transient.
+    private static bool IsUnavailable(RequestFailedException exception) =>
+        exception.Status is 0 or 408 or 429 or >= 500
+        || string.Equals(exception.ErrorCode, "TableBeingDeleted", StringComparison.Ordinal);
 
     private static ApiException Unavailable() =>
         new(ApiErrorCode.UpstreamUnavailable, "Profile storage is unavailable; nothing was changed. Retry shortly.");

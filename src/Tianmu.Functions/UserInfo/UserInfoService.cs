@@ -1,5 +1,7 @@
 using System.Buffers.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tianmu.Functions.Apps;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
@@ -15,6 +17,7 @@ public sealed partial class UserInfoService(
     TokenService tokens,
     ProfileStore store,
     ProfileKeys keys,
+    IOptions<LoginOptions> options,
     TimeProvider time,
     ILogger<UserInfoService> logger)
 {
@@ -32,6 +35,20 @@ public sealed partial class UserInfoService(
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(request);
         var (encryptedData, iv) = Validate(request);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(options.Value.Budget);
+        try
+        {
+            return await StoreAsync(profile, encryptedData, iv, request, budget.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiException(ApiErrorCode.UpstreamUnavailable, "The update did not complete within its time budget; nothing was changed. Retry shortly.");
+        }
+    }
+
+    private async Task<ProfileResponse> StoreAsync(ProfileEntity profile, string encryptedData, string iv, UpdateUserInfoRequest request, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < ConflictBackoff.MaxAttempts; attempt++)
         {
             if (attempt > 0)

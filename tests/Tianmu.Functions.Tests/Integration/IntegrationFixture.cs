@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -48,8 +49,6 @@ public sealed class IntegrationFixture : IAsyncLifetime
 /// <summary>A running app with helpers that speak the contract.</summary>
 public sealed class AppUnderTest(TestHost host, WeChatStandIn weChat, TableClient table) : IAsyncDisposable
 {
-    private readonly List<string> _exchanged = [];
-
     public TestHost Host { get; } = host;
 
     public WeChatStandIn WeChat { get; } = weChat;
@@ -59,7 +58,7 @@ public sealed class AppUnderTest(TestHost host, WeChatStandIn weChat, TableClien
     public HttpClient Client => Host.Client;
 
     /// <summary>Every response body and header this app answered, for the secrets check.</summary>
-    public List<string> Transcript { get; } = [];
+    public ConcurrentQueue<string> Transcript { get; } = new();
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
@@ -71,6 +70,12 @@ public sealed class AppUnderTest(TestHost host, WeChatStandIn weChat, TableClien
             request.Headers.Authorization = new("Bearer", token);
         }
 
+        return await SendAsync(request);
+    }
+
+    /// <summary>Sends a request through the app's client and records the answer in the transcript.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
+    {
         var response = await Client.SendAsync(request);
         await RecordAsync(response);
         return response;
@@ -79,7 +84,6 @@ public sealed class AppUnderTest(TestHost host, WeChatStandIn weChat, TableClien
     public async Task<HttpResponseMessage> LoginAsync(string user, string? extra = null, string appId = TestHost.AppId)
     {
         var code = WeChat.NewCode(user);
-        _exchanged.Add(code);
         return await PostAsync("/api/login", $"{{\"app_id\":\"{appId}\",\"code\":\"{code}\"{(extra is null ? string.Empty : "," + extra)}}}");
     }
 
@@ -152,10 +156,11 @@ public sealed class AppUnderTest(TestHost host, WeChatStandIn weChat, TableClien
 
     public async ValueTask DisposeAsync() => await Host.DisposeAsync();
 
-    private async Task RecordAsync(HttpResponseMessage response)
+    /// <summary>Records an answer (headers and body) for the secrets checks.</summary>
+    public async Task RecordAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Transcript.Add(string.Join('\n', response.Headers.Concat(response.Content.Headers).Select(h => h.Key + ": " + string.Join(',', h.Value))) + "\n" + body);
+        Transcript.Enqueue(string.Join('\n', response.Headers.Concat(response.Content.Headers).Select(h => h.Key + ": " + string.Join(',', h.Value))) + "\n" + body);
     }
 }
 

@@ -46,25 +46,6 @@ public static class ReliabilityApps
         return app;
     }
 
-    /// <summary>Sends a request through the app's client and records the answer in its transcript.</summary>
-    public static async Task<HttpResponseMessage> SendAsync(this AppUnderTest app, HttpRequestMessage request)
-    {
-        var response = await app.Client.SendAsync(request);
-        await app.RecordAsync(response);
-        return response;
-    }
-
-    /// <summary>Records an answer obtained outside <see cref="AppUnderTest.PostAsync"/>.</summary>
-    public static async Task RecordAsync(this AppUnderTest app, HttpResponseMessage response)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        var headers = response.Headers.Concat(response.Content.Headers).Select(h => h.Key + ": " + string.Join(',', h.Value));
-        lock (app.Transcript)
-        {
-            app.Transcript.Add(string.Join('\n', headers) + "\n" + body);
-        }
-    }
-
     /// <summary>Posts updateUserInfo with a token and remembers its encryptedData as a secret.</summary>
     public static Task<HttpResponseMessage> UpdateUserInfoAsync(this AppUnderTest app, string body, string? token)
     {
@@ -105,10 +86,7 @@ public static class ReliabilityApps
         var text = received.Length == 0 ? null : Encoding.UTF8.GetString(received.ToArray());
         if (text is not null)
         {
-            lock (app.Transcript)
-            {
-                app.Transcript.Add(text);
-            }
+            app.Transcript.Enqueue(text);
         }
 
         return text;

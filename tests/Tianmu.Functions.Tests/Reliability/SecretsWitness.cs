@@ -58,11 +58,7 @@ public static partial class SecretsWitness
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(weChat);
-        string[] transcript;
-        lock (app.Transcript)
-        {
-            transcript = [.. app.Transcript];
-        }
+        string[] transcript = [.. app.Transcript];
 
         var lines = app.Host.Logs.Lines.ToArray();
         Interlocked.Add(ref _answers, transcript.Length);

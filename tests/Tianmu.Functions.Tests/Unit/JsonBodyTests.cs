@@ -160,4 +160,15 @@ public sealed class JsonBodyTests
         Assert.Equal("QUJD", request.Iv);
         Assert.Equal(nameof(UpdateUserInfoRequest), request.ToString());
     }
+
+    [Fact]
+    public async Task A_leading_byte_order_mark_is_ignored()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Body = new MemoryStream([0xEF, 0xBB, 0xBF, .. "{\"app_id\":\"wx1\"}"u8]);
+
+        var request = await JsonBody.ReadAsync(context.Request, LoginJson.Default.LoginRequest, CancellationToken.None);
+
+        Assert.Equal("wx1", request.AppId);
+    }
 }
