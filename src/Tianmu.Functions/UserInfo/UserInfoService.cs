@@ -26,7 +26,9 @@ public sealed partial class UserInfoService(
     {
         var subject = await tokens.ValidateAsync(TokenService.FromAuthorizationHeader(authorizationHeader)).ConfigureAwait(false)
             ?? throw InvalidToken();
-        return await store.GetAsync(keys.PartitionKey(subject.AppId, subject.OpenId), subject.OpenId, cancellationToken).ConfigureAwait(false)
+        return await WithinBudgetAsync(
+                token => store.GetAsync(keys.PartitionKey(subject.AppId, subject.OpenId), subject.OpenId, token),
+                cancellationToken).ConfigureAwait(false)
             ?? throw InvalidToken();
     }
 
@@ -35,15 +37,21 @@ public sealed partial class UserInfoService(
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(request);
         var (encryptedData, iv) = Validate(request);
+        return await WithinBudgetAsync(token => StoreAsync(profile, encryptedData, iv, request, token), cancellationToken).ConfigureAwait(false);
+    }
+
+    // Storage work is bounded like a login's (Tianmu__Login__Budget): a hanging store answers 503, not a hung request.
+    private async Task<T> WithinBudgetAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(options.Value.Budget);
         try
         {
-            return await StoreAsync(profile, encryptedData, iv, request, budget.Token).ConfigureAwait(false);
+            return await work(budget.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ApiException(ApiErrorCode.UpstreamUnavailable, "The update did not complete within its time budget; nothing was changed. Retry shortly.");
+            throw new ApiException(ApiErrorCode.UpstreamUnavailable, "Profile storage did not answer within the time budget; nothing was changed. Retry shortly.");
         }
     }
 

@@ -79,6 +79,27 @@ public sealed class StorageFaultTests(IntegrationFixture fixture) : ReliabilityT
     }
 
     [Fact]
+    public async Task Storage_that_hangs_is_cut_off_by_the_budget_in_updateUserInfo_too()
+    {
+        await using var proxy = new FaultyTcpProxy(Fixture.Azurite.Port);
+        await using var app = await StartAppAsync(
+            new Dictionary<string, string?> { ["Tianmu:Login:Budget"] = "00:00:01.500" },
+            storageConnectionString: ThroughProxy(proxy));
+        var token = (await app.LoginOkAsync("hung-update")).GetProperty("jwt").GetString();
+        var sealedBody = app.Seal("hung-update", "Hung");
+        var before = await app.DumpAsync();
+
+        proxy.Mode = ProxyMode.Blackhole;
+        var (response, elapsed) = await TimedAsync(() => app.UpdateUserInfoAsync(sealedBody, token));
+
+        await AssertUnavailableAsync(response);
+        Assert.True(elapsed < TimeSpan.FromSeconds(3), $"the update took {elapsed.TotalMilliseconds:F0} ms against a budget of 1.5 s");
+        Figures.Record("storage", "503 latency of updateUserInfo, storage hanging, budget 1500 ms, ms", elapsed.TotalMilliseconds);
+        proxy.Mode = ProxyMode.Forward;
+        Assert.Equal(before, await app.DumpAsync());
+    }
+
+    [Fact]
     public async Task Logins_during_an_outage_that_starts_mid_run_answer_200_or_503_and_lose_no_committed_increment()
     {
         await using var proxy = new FaultyTcpProxy(Fixture.Azurite.Port);
