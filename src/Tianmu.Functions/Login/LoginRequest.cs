@@ -17,6 +17,8 @@ public sealed record LoginRequest
 
     public string? FromCode { get; init; }
 
+    /// <summary>An attribution field that never blocks a login: a value that is not a string reads as absent.</summary>
+    [JsonConverter(typeof(IgnoreUnlessStringConverter))]
     public string? Inviter { get; init; }
 
     public string? Ofp { get; init; }
@@ -51,6 +53,27 @@ public sealed class SceneConverter : JsonConverter<string?>
             default:
                 throw new JsonException("scene must be an integer 0-99999 or a string of up to 5 digits.");
         }
+    }
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value);
+    }
+}
+
+/// <summary>Reads a string; any other JSON value is skipped and reads as absent.</summary>
+public sealed class IgnoreUnlessStringConverter : JsonConverter<string?>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+
+        reader.Skip();
+        return null;
     }
 
     public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)

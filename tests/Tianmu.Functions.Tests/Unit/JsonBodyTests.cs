@@ -171,4 +171,17 @@ public sealed class JsonBodyTests
 
         Assert.Equal("wx1", request.AppId);
     }
+
+    [Theory]
+    [InlineData("123")]
+    [InlineData("true")]
+    [InlineData("{\"a\":[1,2]}")]
+    [InlineData("[\"oUser\"]")]
+    public async Task An_inviter_that_is_not_a_string_reads_as_absent(string inviter)
+    {
+        var request = await JsonBody.ReadAsync(Request($"{{\"app_id\":\"wx1\",\"inviter\":{inviter},\"code\":\"c\"}}"), LoginJson.Default.LoginRequest, CancellationToken.None);
+
+        Assert.Null(request.Inviter);
+        Assert.Equal("c", request.Code);
+    }
 }
