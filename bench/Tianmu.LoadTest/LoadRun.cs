@@ -5,7 +5,10 @@ using System.Text.Json;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Tianmu.Functions.Apps;
 using Tianmu.Functions.Profiles;
+using Tianmu.Functions.Simulator;
 
 namespace Tianmu.LoadTest;
 
@@ -16,6 +19,9 @@ namespace Tianmu.LoadTest;
 /// </summary>
 internal static class LoadRun
 {
+    /// <summary>The app id of the bare rows' partition keys: as long as the host's, so rows are the same size.</summary>
+    private const string BareAppId = "wxbarebaseline0001";
+
     public static async Task<LoadReport> RunAsync(RunOptions options, TextWriter log)
     {
         var hostDll = Path.GetFullPath(options.HostPath ?? Repository.DefaultHost);
@@ -32,12 +38,16 @@ internal static class LoadRun
         var table = NewTableClient(azurite.ConnectionString, "bare");
         await table.CreateIfNotExistsAsync().ConfigureAwait(false);
 
+        // The bare rows are keyed like the app's: the same partition scheme (one partition for every user of the app,
+        // or the same buckets), kept across rounds, and open ids as row keys. Azurite's cost per operation grows with
+        // the partition, so a bare baseline in small fresh partitions would flatter storage and inflate the ratio.
+        var keys = new ProfileKeys(Options.Create(new StorageOptions { PartitionBuckets = options.Buckets }));
         var results = new List<PhaseResult>();
         foreach (var concurrency in options.Concurrency)
         {
             // Warm-up at this concurrency on users of its own: JIT, connection pools, Azurite's tables.
-            await RunRoundAsync(http, bare, table, $"w{concurrency}", options.Warmup, concurrency, _ => { }).ConfigureAwait(false);
-            await RunRoundAsync(http, bare, table, $"c{concurrency}", options.Requests, concurrency, result =>
+            await RunRoundAsync(http, bare, table, keys, $"w{concurrency}", options.Warmup, concurrency, _ => { }).ConfigureAwait(false);
+            await RunRoundAsync(http, bare, table, keys, $"c{concurrency}", options.Requests, concurrency, result =>
             {
                 results.Add(result);
                 log.WriteLine($"  c={result.Concurrency,-3} {result.Name,-40} n={result.Count} {result.Throughput,8:F0}/s p50 {result.P50,7:F2} ms p99 {result.P99,7:F2} ms errors {result.Errors}{(result.FirstError is null ? "" : " first: " + result.FirstError)}");
@@ -49,9 +59,12 @@ internal static class LoadRun
         return new LoadReport(options.Buckets, results, memory.PeakMiB, memory.CurrentMiB, azuriteMemory.PeakMiB);
     }
 
-    private static async Task RunRoundAsync(HttpClient http, HttpClient bare, TableClient table, string prefix, int count, int concurrency, Action<PhaseResult> report)
+    private static async Task RunRoundAsync(
+        HttpClient http, HttpClient bare, TableClient table, ProfileKeys keys, string prefix, int count, int concurrency, Action<PhaseResult> report)
     {
         var codes = Enumerable.Range(0, count).Select(i => $"test-{prefix}-u{i}").ToArray();
+        var openIds = codes.Select(code => WeChatSimulator.OpenIdOf(BareAppId, code[WeChatSimulator.TestCodePrefix.Length..])).ToArray();
+        var partitions = openIds.Select(openId => keys.PartitionKey(BareAppId, openId)).ToArray();
         var jwts = new string[count];
 
         report(await Phase.RunAsync(Names.NewLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: true, jwts, i)).ConfigureAwait(false));
@@ -104,29 +117,28 @@ internal static class LoadRun
         // The bare storage work of one request, nothing else: what a new user's login needs (a point read that
         // misses, then an insert), and what a returning login or updateUserInfo needs (a point read, then a
         // replace conditional on its ETag).
-        var partition = $"bare-{prefix}";
         report(await Phase.RunAsync(Names.BareInsert, count, concurrency, async i =>
         {
-            var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partition, codes[i]).ConfigureAwait(false);
+            var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false);
             if (missing.HasValue)
             {
                 return "row exists";
             }
 
-            await table.AddEntityAsync(SampleProfile(partition, codes[i], i)).ConfigureAwait(false);
+            await table.AddEntityAsync(SampleProfile(partitions[i], openIds[i], i)).ConfigureAwait(false);
             return null;
         }).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareReplace, count, concurrency, async i =>
         {
-            var entity = (await table.GetEntityAsync<ProfileEntity>(partition, codes[i]).ConfigureAwait(false)).Value;
+            var entity = (await table.GetEntityAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false)).Value;
             entity.LoginTimes++;
             await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace).ConfigureAwait(false);
             return null;
         }).ConfigureAwait(false));
 
         // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
-        report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partition}/{codes[i]}")).ConfigureAwait(false));
-        report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partition}/{codes[i]}")).ConfigureAwait(false));
+        report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
+        report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
     }
 
     private static async Task<string?> PostAsync(HttpClient http, string path)

@@ -237,7 +237,7 @@ public sealed partial class LoginService(
         return false;
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Login of {OpenId} in app {AppId} (new: {IsNew})")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Login of {OpenId} in app {AppId} (new: {IsNew})")]
     private static partial void LogLogin(ILogger logger, string appId, string openId, bool isNew);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Login in app {AppId} exceeded its budget of {Budget}")]

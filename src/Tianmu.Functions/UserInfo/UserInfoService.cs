@@ -142,6 +142,6 @@ public sealed partial class UserInfoService(
     private static ApiException InvalidToken() =>
         new(ApiErrorCode.InvalidToken, "A valid bearer token from login is required.");
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "User info stored for {OpenId} in app {AppId}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "User info stored for {OpenId} in app {AppId}")]
     private static partial void LogUpdated(ILogger logger, string appId, string openId);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Unicode;
@@ -21,8 +22,12 @@ public static class WeChatDataCrypto
     internal const int BlockSize = 16;
     internal const int SignatureSize = 20; // SHA-1
 
-    // Above this the plaintext buffer comes from the pool instead of the stack.
+    // Above this the signed data's buffer comes from the pool instead of the stack.
     private const int MaxStackBytes = 512;
+
+    // Above this decryption's scratch buffer (base64 text + ciphertext, 1.75 bytes per base64 character) comes from
+    // the pool: payloads of up to ~730 base64 characters (~540 bytes of ciphertext) stay on the stack.
+    private const int MaxStackDecryptBytes = 1280;
 
     /// <summary>Decrypts user info; requires a string <c>nickName</c> and <c>watermark.appid == expectedAppId</c>.
     /// Missing optional strings become "", a missing gender 0.</summary>
@@ -155,17 +160,20 @@ public static class WeChatDataCrypto
 
         Span<byte> key = stackalloc byte[KeySize];
         Span<byte> ivBytes = stackalloc byte[BlockSize];
+        // One scratch buffer: the base64 text narrowed to ASCII, then the bytes it decodes to.
         var maxCipherLength = encryptedData.Length / 4 * 3;
+        var scratchLength = encryptedData.Length + maxCipherLength;
         byte[]? rented = null;
-        var buffer = maxCipherLength <= MaxStackBytes
-            ? stackalloc byte[MaxStackBytes]
-            : (rented = ArrayPool<byte>.Shared.Rent(maxCipherLength));
+        var scratch = scratchLength <= MaxStackDecryptBytes
+            ? stackalloc byte[MaxStackDecryptBytes]
+            : (rented = ArrayPool<byte>.Shared.Rent(scratchLength));
+        var buffer = scratch.Slice(encryptedData.Length, maxCipherLength);
         var cipherLength = 0;
         try
         {
             if (!TryDecodeBlock(sessionKey, key)
                 || !TryDecodeBlock(iv, ivBytes)
-                || !Convert.TryFromBase64Chars(encryptedData, buffer, out cipherLength)
+                || !TryDecodeBase64(encryptedData, scratch[..encryptedData.Length], buffer, out cipherLength)
                 || cipherLength == 0
                 || cipherLength % BlockSize != 0)
             {
@@ -193,6 +201,20 @@ public static class WeChatDataCrypto
             }
         }
     }
+
+    /// <summary>Decodes base64 with exactly <see cref="Convert.TryFromBase64Chars"/>'s rules, fast.</summary>
+    /// <remarks>
+    /// <see cref="Convert.TryFromBase64Chars"/> decodes characters one at a time (~280 ns for a typical payload here);
+    /// narrowing to ASCII and <see cref="Base64.DecodeFromUtf8(ReadOnlySpan{byte}, Span{byte}, out int, out int, bool)"/>
+    /// are both vectorised (~25 ns). The UTF-8 decoder is the stricter of the two (it refuses non-zero unused bits in
+    /// the last character, which <see cref="Convert"/> ignores) and gives the same bytes whenever it accepts (checked
+    /// on two million mutated strings and by a property test), so falling back to <see cref="Convert"/> when it refuses
+    /// keeps exactly the old acceptance.
+    /// </remarks>
+    internal static bool TryDecodeBase64(string base64, Span<byte> ascii, Span<byte> destination, out int written) =>
+        (Ascii.FromUtf16(base64, ascii, out var narrowed) == OperationStatus.Done
+            && Base64.DecodeFromUtf8(ascii[..narrowed], destination, out _, out written) == OperationStatus.Done)
+        || Convert.TryFromBase64Chars(base64, destination, out written);
 
     /// <summary>Decodes base64 that must hold exactly one 16-byte block (a session key or an iv).</summary>
     private static bool TryDecodeBlock(string base64, Span<byte> destination) =>

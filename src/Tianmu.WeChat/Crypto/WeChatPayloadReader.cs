@@ -34,7 +34,7 @@ internal static class WeChatPayloadReader
             else if (reader.ValueTextEquals("country"u8)) { country = ReadString(ref reader, ref seen, 1 << 6); }
             else if (reader.ValueTextEquals("avatarUrl"u8)) { avatarUrl = ReadString(ref reader, ref seen, 1 << 7); }
             else if (reader.ValueTextEquals("unionId"u8)) { unionId = ReadString(ref reader, ref seen, 1 << 8); }
-            else if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, ref seen, 1 << 9); }
+            else if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, expectedAppId, ref seen, 1 << 9); }
             else { SkipValue(ref reader); }
         }
 
@@ -65,7 +65,7 @@ internal static class WeChatPayloadReader
             if (reader.ValueTextEquals("phoneNumber"u8)) { phoneNumber = ReadString(ref reader, ref seen, 1 << 0); }
             else if (reader.ValueTextEquals("purePhoneNumber"u8)) { purePhoneNumber = ReadString(ref reader, ref seen, 1 << 1); }
             else if (reader.ValueTextEquals("countryCode"u8)) { countryCode = ReadString(ref reader, ref seen, 1 << 2); }
-            else if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, ref seen, 1 << 3); }
+            else if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, expectedAppId, ref seen, 1 << 3); }
             else { SkipValue(ref reader); }
         }
 
@@ -88,7 +88,7 @@ internal static class WeChatPayloadReader
         while (NextProperty(ref reader))
         {
             if (reader.ValueTextEquals("openGId"u8)) { openGId = ReadString(ref reader, ref seen, 1 << 0); }
-            else if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, ref seen, 1 << 1); }
+            else if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, expectedAppId, ref seen, 1 << 1); }
             else { SkipValue(ref reader); }
         }
 
@@ -106,7 +106,7 @@ internal static class WeChatPayloadReader
         ReadRootStart(ref reader);
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, ref seen, 1 << 0); }
+            if (reader.ValueTextEquals("watermark"u8)) { watermark = ReadWatermark(ref reader, expectedAppId, ref seen, 1 << 0); }
             else { SkipValue(ref reader); }
         }
 
@@ -119,7 +119,10 @@ internal static class WeChatPayloadReader
             ? watermark
             : throw new WeChatDecryptionException();
 
-    private static WeChatWatermark? ReadWatermark(ref Utf8JsonReader reader, ref int seen, int bit)
+    /// <summary>Reads the watermark; null unless its <c>appid</c> is <paramref name="expectedAppId"/>.</summary>
+    /// <remarks>The app id is compared in place, not read into a string: a matching watermark carries the caller's
+    /// own <paramref name="expectedAppId"/> instance (ordinally equal), so the check allocates nothing.</remarks>
+    private static WeChatWatermark? ReadWatermark(ref Utf8JsonReader reader, string expectedAppId, ref int seen, int bit)
     {
         MarkSeen(ref seen, bit);
         Read(ref reader);
@@ -133,17 +136,43 @@ internal static class WeChatPayloadReader
             throw new WeChatDecryptionException();
         }
 
-        string? appId = null;
+        var appIdMatches = false;
         long? timestamp = null;
         var watermarkSeen = 0;
         while (NextProperty(ref reader))
         {
-            if (reader.ValueTextEquals("appid"u8)) { appId = ReadString(ref reader, ref watermarkSeen, 1 << 0); }
+            if (reader.ValueTextEquals("appid"u8)) { appIdMatches = ReadStringEquals(ref reader, expectedAppId, ref watermarkSeen, 1 << 0); }
             else if (reader.ValueTextEquals("timestamp"u8)) { timestamp = ReadInt64(ref reader, ref watermarkSeen, 1 << 1); }
             else { SkipValue(ref reader); }
         }
 
-        return appId is null ? null : new WeChatWatermark(appId, timestamp ?? 0);
+        return appIdMatches ? new WeChatWatermark(expectedAppId, timestamp ?? 0) : null;
+    }
+
+    /// <summary>Reads a string member and compares it ordinally with <paramref name="expected"/>; false for null.</summary>
+    private static bool ReadStringEquals(ref Utf8JsonReader reader, string expected, ref int seen, int bit)
+    {
+        MarkSeen(ref seen, bit);
+        Read(ref reader);
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => ValueTextEquals(ref reader, expected),
+            JsonTokenType.Null => false,
+            _ => throw new WeChatDecryptionException(),
+        };
+    }
+
+    private static bool ValueTextEquals(ref Utf8JsonReader reader, string expected)
+    {
+        try
+        {
+            return reader.ValueTextEquals(expected);
+        }
+        catch (InvalidOperationException)
+        {
+            // Unescaping an escaped lone surrogate (\ud800) throws, as in GetString.
+            throw new WeChatDecryptionException();
+        }
     }
 
     private static void ReadRootStart(ref Utf8JsonReader reader)

@@ -143,6 +143,10 @@ public sealed class WeChatDataCryptoFailureTests
         { "duplicate watermark", """{"nickName":"n","watermark":{"appid":"wx1"},"watermark":{"appid":"wx2"}}""" },
         { "duplicate appid", """{"nickName":"n","watermark":{"appid":"wx2","appid":"wx1"}}""" },
         { "escaped lone surrogate", """{"nickName":"\ud800","watermark":{"appid":"wx1"}}""" },
+        { "watermark app id null", """{"nickName":"n","watermark":{"appid":null}}""" },
+        { "watermark app id a number", """{"nickName":"n","watermark":{"appid":1}}""" },
+        { "watermark app id a prefix", """{"nickName":"n","watermark":{"appid":"wx"}}""" },
+        { "watermark app id longer", """{"nickName":"n","watermark":{"appid":"wx12"}}""" },
         { "deep nesting", """{"nickName":"n","x":""" + new string('[', 100) + new string(']', 100) + ""","watermark":{"appid":"wx1"}}""" },
     };
 
@@ -193,6 +197,27 @@ public sealed class WeChatDataCryptoFailureTests
         var data = WeChatDataCrypto.Encrypt(Encoding.UTF8.GetBytes(plaintext), key, iv);
 
         Assert.Equal(plaintext, WeChatDataCrypto.DecryptJson(data, iv, key, "wx1"));
+    }
+
+    [Fact]
+    public void DecryptUserInfo_compares_an_escaped_watermark_app_id_by_its_value()
+    {
+        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var data = WeChatDataCrypto.Encrypt("""{"nickName":"n","watermark":{"appid":"w\u00781","timestamp":3}}"""u8, key, iv);
+
+        var info = WeChatDataCrypto.DecryptUserInfo(data, iv, key, "wx1");
+
+        Assert.Equal(new WeChatWatermark("wx1", 3), info.Watermark);
+    }
+
+    [Fact]
+    public void DecryptUserInfo_never_matches_an_escaped_lone_surrogate_app_id()
+    {
+        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var data = WeChatDataCrypto.Encrypt("""{"nickName":"n","watermark":{"appid":"\ud800"}}"""u8, key, iv);
+
+        AssertSingleError(() => WeChatDataCrypto.DecryptUserInfo(data, iv, key, "\ud800"));
+        AssertSingleError(() => WeChatDataCrypto.DecryptUserInfo(data, iv, key, "\ufffd"));
     }
 
     [Fact]

@@ -93,6 +93,43 @@ public sealed class WeChatDataCryptoProperties
         Assert.False(WeChatDataCrypto.VerifySignature(raw + "x", sessionKey, signature));
     }
 
+    [Property(MaxTest = 2000)]
+    public void The_fast_base64_decoder_accepts_and_decodes_exactly_what_Convert_does(int seed)
+    {
+        // Valid base64 of random bytes with up to three random edits: whitespace, padding in odd places, URL-safe and
+        // non-ASCII characters, non-zero unused bits in the last character, dropped and replaced characters.
+        var random = new Random(seed);
+        var bytes = new byte[random.Next(0, 64)];
+        random.NextBytes(bytes);
+        var text = new StringBuilder(Convert.ToBase64String(bytes));
+        char[] specials = [' ', '\t', '\r', '\n', '\f', '=', '-', '_', 'é', '\0', '\u00a0', '+', '/'];
+        for (var edits = random.Next(0, 4); edits > 0; edits--)
+        {
+            var position = random.Next(0, text.Length + 1);
+            var last = Math.Min(position, text.Length - 1);
+            switch (random.Next(4))
+            {
+                case 0: text.Insert(position, specials[random.Next(specials.Length)]); break;
+                case 1 when text.Length > 0: text.Remove(last, 1); break;
+                case 2 when text.Length > 0: text[last] = (char)random.Next(32, 127); break;
+                case 3 when text.Length > 0: text[last] = specials[random.Next(specials.Length)]; break;
+                default: break;
+            }
+        }
+
+        var base64 = text.ToString();
+        var expected = new byte[base64.Length];
+        var actual = new byte[base64.Length];
+        var expectedOk = Convert.TryFromBase64Chars(base64, expected, out var expectedLength);
+        var actualOk = WeChatDataCrypto.TryDecodeBase64(base64, new byte[base64.Length], actual, out var actualLength);
+
+        Assert.Equal(expectedOk, actualOk);
+        if (expectedOk)
+        {
+            Assert.Equal(expected[..expectedLength], actual[..actualLength]);
+        }
+    }
+
     private static byte[] UserInfoJson(WeChatUserInfo info, bool escapeNonAscii)
     {
         using var buffer = new MemoryStream();
