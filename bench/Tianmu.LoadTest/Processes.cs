@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Tianmu.LocalHost.Hosting;
 
 namespace Tianmu.LoadTest;
 
@@ -82,28 +83,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         }
 
         var port = Repository.FreePort();
-        var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--silent" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (!await IsListeningAsync(port).ConfigureAwait(false))
-        {
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException($"Azurite did not listen on port {port}.");
-            }
-
-            await Task.Delay(20).ConfigureAwait(false);
-        }
-
+        var process = await Task.Run(() => LocalAzurite.StartTableService(executable, port, ["--inMemoryPersistence", "--silent"])).ConfigureAwait(false);
         return new AzuriteProcess(process, port);
     }
 
@@ -116,20 +96,6 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static async Task<bool> IsListeningAsync(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
 
