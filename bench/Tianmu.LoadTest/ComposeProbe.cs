@@ -31,8 +31,8 @@ internal static class ComposeProbe
         builder.Services.AddTianmuTelemetryRedaction();
         builder.Services.AddTianmu(builder.Configuration, builder.Environment);
         using var app = builder.Build();
-        _ = app.Services.GetRequiredService<LoginFunction>();
-        _ = app.Services.GetRequiredService<UpdateUserInfoFunction>();
+        _ = ActivatorUtilities.GetServiceOrCreateInstance<LoginFunction>(app.Services);
+        _ = ActivatorUtilities.GetServiceOrCreateInstance<UpdateUserInfoFunction>(app.Services);
         var total = DateTime.Now - Process.GetCurrentProcess().StartTime;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Marker}{total.TotalMilliseconds:F1} main-ms={sinceStart.Elapsed.TotalMilliseconds:F1}"));
         return 0;

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tianmu.Functions.Apps;
-using Tianmu.Functions.Health;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Profiles;
@@ -60,14 +59,9 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();
 
-        // The function classes, so that any host can resolve them.
-        services.AddSingleton<LoginFunction>();
-        services.AddSingleton<UpdateUserInfoFunction>();
+        // Function classes are not registered: each host activates them from these services.
         return services;
     }
-
-    /// <summary>The function classes whose <c>[Function]</c> methods make up the HTTP API.</summary>
-    public static IReadOnlyList<Type> FunctionTypes { get; } = [typeof(LoginFunction), typeof(UpdateUserInfoFunction), typeof(HealthFunction)];
 
     private static AppRegistry CreateAppRegistry(IConfigurationSection apps, ILoggerFactory loggerFactory)
     {
