@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Azure;
-using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Tianmu.Functions.Apps;
@@ -194,17 +193,9 @@ internal static class LoadRun
         CreatedAt = DateTimeOffset.UtcNow,
     };
 
-    /// <summary>The same client settings as the app's own (TianmuServiceCollectionExtensions.CreateTableClient).</summary>
-    public static TableClient NewTableClient(string connectionString, string tableName)
-    {
-        var options = new TableClientOptions();
-        options.Retry.Mode = RetryMode.Exponential;
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
-        return new TableServiceClient(connectionString, options).GetTableClient(tableName);
-    }
+    /// <summary>The same client settings as the app's own.</summary>
+    public static TableClient NewTableClient(string connectionString, string tableName) =>
+        new TableServiceClient(connectionString, ProfileStore.CreateClientOptions()).GetTableClient(tableName);
 
     public static HttpClient NewClient(Uri baseUrl, int connections) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, UseCookies = false, AllowAutoRedirect = false })

@@ -1,4 +1,3 @@
-using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
@@ -90,13 +89,7 @@ public static class TianmuServiceCollectionExtensions
 
     private static TableClient CreateTableClient(StorageOptions storage)
     {
-        var options = new TableClientOptions();
-        // Fail over to the caller's 503 quickly rather than hold a login past its budget.
-        options.Retry.Mode = RetryMode.Exponential;
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        var options = ProfileStore.CreateClientOptions();
         var service = storage.TableServiceUri is { } uri
             ? new TableServiceClient(uri, new DefaultAzureCredential(), options)
             : new TableServiceClient(storage.ConnectionString, options);

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Core;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Tianmu.Functions.Http;
@@ -15,6 +16,21 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
     private volatile bool _tableReady;
 
     public string TableName => table.Name;
+
+    /// <summary>
+    /// The Table Storage client settings of the app (and of anything that must measure against it): fail over to the
+    /// caller's 503 quickly rather than hold a login past its budget.
+    /// </summary>
+    public static TableClientOptions CreateClientOptions()
+    {
+        var options = new TableClientOptions();
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        return options;
+    }
 
     public async Task<ProfileEntity?> GetAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
