@@ -93,19 +93,22 @@ public sealed class TokenServiceTests
         Assert.Null(await _tokens.ValidateAsync(token));
     }
 
+    // A token with every claim right, signed as given (unsigned when null): only the signature can be wrong.
+    private static string Forge(SigningCredentials? credentials) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "tianmu",
+        Audience = "wxapp1",
+        Subject = new ClaimsIdentity([new Claim("sub", "oUser1")]),
+        IssuedAt = Start.UtcDateTime,
+        NotBefore = Start.UtcDateTime,
+        Expires = Start.UtcDateTime.AddHours(1),
+        SigningCredentials = credentials,
+    });
+
     [Fact]
     public async Task Unsigned_alg_none_token_is_refused()
     {
-        var handler = new JsonWebTokenHandler();
-        var token = handler.CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "tianmu",
-            Audience = "wxapp1",
-            Subject = new ClaimsIdentity([new Claim("sub", "oUser1")]),
-            IssuedAt = Start.UtcDateTime,
-            NotBefore = Start.UtcDateTime,
-            Expires = Start.UtcDateTime.AddHours(1),
-        });
+        var token = Forge(credentials: null);
 
         Assert.EndsWith(".", token, StringComparison.Ordinal);
         Assert.Null(await _tokens.ValidateAsync(token));
@@ -114,19 +117,13 @@ public sealed class TokenServiceTests
     [Fact]
     public async Task Token_with_another_algorithm_and_the_same_key_is_refused()
     {
-        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Key + Key));
-        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "tianmu",
-            Audience = "wxapp1",
-            Subject = new ClaimsIdentity([new Claim("sub", "oUser1")]),
-            IssuedAt = Start.UtcDateTime,
-            NotBefore = Start.UtcDateTime,
-            Expires = Start.UtcDateTime.AddHours(1),
-            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha512),
-        });
+        // A key long enough for HS512, held by the service too: only the algorithm differs.
+        const string LongKey = Key + Key;
+        var tokens = Create(LongKey, "tianmu");
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(LongKey));
 
-        Assert.Null(await _tokens.ValidateAsync(token));
+        Assert.NotNull(await tokens.ValidateAsync(Forge(new SigningCredentials(key, SecurityAlgorithms.HmacSha256))));
+        Assert.Null(await tokens.ValidateAsync(Forge(new SigningCredentials(key, SecurityAlgorithms.HmacSha512))));
     }
 
     [Theory]
