@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -158,7 +159,8 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
             LogStorageUnavailable(logger, exception.Status, exception.ErrorCode);
             throw Unavailable();
         }
-        catch (Exception exception) when (exception is AggregateException or HttpRequestException or IOException
+        // SocketException: HttpClient lets it through unwrapped when a connection is reset while being set up.
+        catch (Exception exception) when (exception is AggregateException or HttpRequestException or IOException or SocketException
                                           || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogStorageUnreachable(logger, exception.GetType().Name);

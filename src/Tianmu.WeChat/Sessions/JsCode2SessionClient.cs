@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -62,8 +63,9 @@ public sealed partial class JsCode2SessionClient(
             LogUnavailable(logger, appId, exception.HttpRequestError.ToString());
             return new JsCode2SessionResult(JsCode2SessionStatus.Unavailable);
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or SocketException)
         {
+            // SocketException: HttpClient lets it through unwrapped when a connection is reset while being set up.
             cancellationToken.ThrowIfCancellationRequested();
             LogUnavailable(logger, appId, exception.GetType().Name);
             return new JsCode2SessionResult(JsCode2SessionStatus.Unavailable);
