@@ -64,7 +64,7 @@ export interface Profile {
   login_district: string;
 }
 
-/** Codes the server sends (see API.md) and codes of the SDK itself. */
+/** Codes the server sends (see docs/API.md) and codes of the SDK itself. */
 export type TianmuErrorCode =
   | 'invalid_request'
   | 'invalid_code'

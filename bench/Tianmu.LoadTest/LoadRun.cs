@@ -7,7 +7,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Profiles;
-using Tianmu.Functions.Simulator;
+using Tianmu.LocalHost.Simulator;
 
 namespace Tianmu.LoadTest;
 

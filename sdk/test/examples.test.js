@@ -1,6 +1,6 @@
 'use strict';
 // The examples of the client page (test/fixtures/tmsdk-updateUserInfo.zh.md, a copy of
-// shared/spec/tmsdk-updateUserInfo.zh.md) run as written, with only the corrections API.md lists:
+// docs/tmsdk-updateUserInfo.zh.md) run as written, with only the corrections docs/API.md lists:
 // `res = > {` is `res => {`; createUserInfoButton takes a real options object; `tm_sdk` is the package export;
 // the mini-program button's event is `bindgetuserinfo`, not `bindlogin`.
 // The SDK is loaded the way the page assumes: a global `wx` exists, and the SDK installs itself as `wx.tmSDK`.

@@ -7,6 +7,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tianmu.Functions.Apps;
+using Tianmu.Functions.Configuration;
+using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Profiles;
@@ -19,6 +21,10 @@ namespace Tianmu.Functions;
 /// <summary>The one composition root, called by the Functions host and the local host alike.</summary>
 public static class TianmuServiceCollectionExtensions
 {
+    /// <summary>
+    /// Registers the app: options bound from the <c>Tianmu</c> section and validated at start-up, storage, tokens,
+    /// WeChat clients and the services of every route. Function classes are not registered: each host activates them.
+    /// </summary>
     public static IServiceCollection AddTianmu(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -29,7 +35,6 @@ public static class TianmuServiceCollectionExtensions
         services.AddOptions<LoginOptions>().Bind(section.GetSection("Login")).ValidateOnStart();
         services.AddOptions<HttpOptions>().Bind(section.GetSection("Http"));
         services.AddOptions<WeChatApiOptions>().Bind(section.GetSection("WeChat")).ValidateOnStart();
-        services.AddOptions<SimulatorOptions>().Bind(section.GetSection("Simulator")).ValidateOnStart();
         services.AddOptions<StorageOptions>()
             .Bind(section.GetSection("Storage"))
             .PostConfigure(storage =>
@@ -42,66 +47,29 @@ public static class TianmuServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, TimingOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, TimingOptionsValidator>());
-        services.AddSingleton<IValidateOptions<SimulatorOptions>>(sp => new SimulatorOptionsValidator(environment, sp.GetRequiredService<AppRegistry>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, LoginOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, LoginOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => CreateAppRegistry(section.GetSection("Apps"), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(sp => CreateTableClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.AddSingleton(sp => AppRegistry.Load(section.GetSection("Apps"), sp.GetRequiredService<ILogger<AppRegistry>>()));
+        services.AddSingleton(sp => new RequestBudgets(sp.GetRequiredService<IOptions<LoginOptions>>().Value.Budget));
+
+        services.AddSingleton(sp => ProfileStore.CreateTableClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<ProfileKeys>();
+        services.AddSingleton<OptimisticConcurrency>();
+        services.AddSingleton<InviterCredit>();
+        services.AddSingleton<ProfileRepository>();
+
         services.AddSingleton<TokenService>();
+        services.AddSingleton<BearerAuthenticator>();
+
         // Loaded at registration: a missing or corrupt database stops the app at start-up, not at the first login.
         services.TryAddSingleton<IIpLocator>(new Ip2RegionLocator());
         services.AddJsCode2SessionClient();
+
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();
-
-        // Function classes are not registered: each host activates them from these services.
         return services;
     }
-
-    private static AppRegistry CreateAppRegistry(IConfigurationSection apps, ILoggerFactory loggerFactory)
-    {
-        var logger = loggerFactory.CreateLogger<AppRegistry>();
-        var secrets = new List<KeyValuePair<string, string>>();
-        foreach (var app in apps.GetChildren())
-        {
-            var secret = app["Secret"];
-            if (!TianmuConfiguration.IdPattern().IsMatch(app.Key))
-            {
-                AppRegistryLog.IllegalAppId(logger);
-            }
-            else if (string.IsNullOrEmpty(secret) || TianmuConfiguration.IsUnresolvedKeyVaultReference(secret))
-            {
-                // One broken app must not take the others down: it is left out, and logins to it answer unknown_app.
-                AppRegistryLog.MissingSecret(logger, app.Key);
-            }
-            else
-            {
-                secrets.Add(new(app.Key, secret));
-            }
-        }
-
-        return new AppRegistry(secrets);
-    }
-
-    private static TableClient CreateTableClient(StorageOptions storage)
-    {
-        var options = ProfileStore.CreateClientOptions();
-        var service = storage.TableServiceUri is { } uri
-            ? new TableServiceClient(uri, new DefaultAzureCredential(), options)
-            : new TableServiceClient(storage.ConnectionString, options);
-        return service.GetTableClient(storage.TableName);
-    }
-}
-
-internal static partial class AppRegistryLog
-{
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "An app id under Tianmu:Apps is not 1-64 letters, digits, _ or - and is ignored")]
-    public static partial void IllegalAppId(ILogger logger);
-
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "App {AppId} has no usable secret (missing or an unresolved Key Vault reference) and is not served")]
-    public static partial void MissingSecret(ILogger logger, string appId);
 }

@@ -1,6 +1,5 @@
 using Tianmu.Functions;
 using Tianmu.Functions.Login;
-using Tianmu.Functions.Simulator;
 using Tianmu.LocalHost.Hosting;
 using Tianmu.LocalHost.Simulator;
 
@@ -9,10 +8,7 @@ var (hostArgs, simulate) = LocalHostSetup.ReadSwitches(args);
 var builder = WebApplication.CreateBuilder(hostArgs);
 var local = LocalHostSetup.Configure(builder, simulate);
 builder.Services.AddTianmu(builder.Configuration, builder.Environment);
-if (local.SimulateWeChat)
-{
-    builder.Services.AddSingleton<WeChatSimulator>();
-}
+builder.Services.AddWeChatSimulator(builder.Configuration);
 
 var app = builder.Build();
 local.Attach(app);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Tianmu.Functions;
 using Tianmu.Functions.Login;
 using Tianmu.LocalHost.Hosting;
@@ -27,7 +28,7 @@ public sealed class TestHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private TestHost(WebApplication app, LogCapture logs)
+    private TestHost(WebApplication app, FakeLogCollector logs)
     {
         _app = app;
         Logs = logs;
@@ -36,11 +37,12 @@ public sealed class TestHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public LogCapture Logs { get; }
+    /// <summary>Every log record the app wrote (read it as text with <see cref="LogLines"/>).</summary>
+    public FakeLogCollector Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Every setting of the contract a test may want, keyed as in API.md (with <c>:</c>).</summary>
+    /// <summary>Every setting of the contract a test may want, keyed as in docs/API.md (with <c>:</c>).</summary>
     public static Dictionary<string, string?> Settings(string storageConnectionString, Uri weChatBaseUrl, string tableName) => new()
     {
         [$"Tianmu:Apps:{AppId}:Secret"] = AppSecret,
@@ -58,16 +60,15 @@ public sealed class TestHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var logs = new LogCapture();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddProvider(logs);
+        builder.Logging.AddFakeLogging();
         builder.Services.AddTianmu(builder.Configuration, builder.Environment);
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapFunctions(FunctionRoutes.Discover(typeof(LoginFunction).Assembly), "api");
         await app.StartAsync().ConfigureAwait(false);
-        return new TestHost(app, logs);
+        return new TestHost(app, app.Services.GetRequiredService<FakeLogCollector>());
     }
 
     public async ValueTask DisposeAsync()

@@ -1,21 +1,32 @@
 using System.Collections.Frozen;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Tianmu.Functions.Configuration;
+using Tianmu.Functions.Profiles;
 
 namespace Tianmu.Functions.Apps;
 
-/// <summary>The WeChat apps this deployment serves, by app id compared ordinally (<c>WX…</c> is not <c>wx…</c>).</summary>
-public sealed class AppRegistry
+/// <summary>
+/// The WeChat apps this deployment serves (<c>Tianmu__Apps__&lt;app_id&gt;__Secret</c>, docs/API.md "Operator
+/// configuration"), by app id compared ordinally (<c>WX…</c> is not <c>wx…</c>).
+/// </summary>
+public sealed partial class AppRegistry
 {
     private readonly FrozenDictionary<string, string> _secrets;
 
+    /// <summary>A registry of the given app ids and their WeChat AppSecrets.</summary>
     public AppRegistry(IEnumerable<KeyValuePair<string, string>> secrets)
     {
         _secrets = secrets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    /// <summary>Every app id served.</summary>
     public IEnumerable<string> AppIds => _secrets.Keys;
 
+    /// <summary>True when the app is served here.</summary>
     public bool Contains(string appId) => _secrets.ContainsKey(appId);
 
+    /// <summary>The app's WeChat AppSecret; false when the app is not served here.</summary>
     public bool TryGetSecret(string appId, out string secret)
     {
         if (_secrets.TryGetValue(appId, out var value))
@@ -27,4 +38,39 @@ public sealed class AppRegistry
         secret = string.Empty;
         return false;
     }
+
+    /// <summary>
+    /// Reads <c>Tianmu:Apps</c>. An app id outside the id pattern, or an app whose secret is missing or an unresolved
+    /// Key Vault reference, is logged at Error and left out: one broken app must not take the others down, and logins
+    /// to it answer <c>unknown_app</c>.
+    /// </summary>
+    public static AppRegistry Load(IConfigurationSection apps, ILogger<AppRegistry> logger)
+    {
+        ArgumentNullException.ThrowIfNull(apps);
+        var secrets = new List<KeyValuePair<string, string>>();
+        foreach (var app in apps.GetChildren())
+        {
+            var secret = app["Secret"];
+            if (!ProfileKeys.IsLegalId(app.Key))
+            {
+                LogIllegalAppId(logger);
+            }
+            else if (string.IsNullOrEmpty(secret) || TianmuConfiguration.IsUnresolvedKeyVaultReference(secret))
+            {
+                LogMissingSecret(logger, app.Key);
+            }
+            else
+            {
+                secrets.Add(new(app.Key, secret));
+            }
+        }
+
+        return new AppRegistry(secrets);
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "An app id under Tianmu:Apps is not 1-64 letters, digits, _ or - and is ignored")]
+    private static partial void LogIllegalAppId(ILogger logger);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "App {AppId} has no usable secret (missing or an unresolved Key Vault reference) and is not served")]
+    private static partial void LogMissingSecret(ILogger logger, string appId);
 }

@@ -1,6 +1,8 @@
+using System.Collections.Frozen;
+
 namespace Tianmu.Functions.Http;
 
-/// <summary>The stable error codes of the HTTP contract (API.md, "Errors"). One row each.</summary>
+/// <summary>The stable error codes of the HTTP contract (docs/API.md, "Conventions"). One row each.</summary>
 public enum ApiErrorCode
 {
     InvalidRequest,
@@ -21,29 +23,34 @@ public enum ApiErrorCode
 /// <summary>How one <see cref="ApiErrorCode"/> appears on the wire.</summary>
 public sealed record ApiErrorDescriptor(int Status, string Code, string Title, int? RetryAfterSeconds = null);
 
-/// <summary>The contract's error table, in code: the only place that maps a code to a status.</summary>
+/// <summary>
+/// The contract's error table (docs/API.md, "Conventions"), in code and keyed by code: the only place that maps a
+/// code to its status, title and <c>Retry-After</c>. A test holds it equal to the table in docs/API.md.
+/// </summary>
 public static class ApiErrors
 {
-    private static readonly ApiErrorDescriptor[] Table =
-    [
-        new(400, "invalid_request", "The request is invalid."),
-        new(400, "invalid_code", "WeChat rejected the login code."),
-        new(401, "invalid_token", "The bearer token is missing or invalid."),
-        new(403, "login_blocked", "WeChat refused the login of this user."),
-        new(404, "unknown_app", "The app is not configured on this deployment."),
-        new(405, "method_not_allowed", "The method is not allowed on this route."),
-        new(409, "session_expired", "No usable WeChat session is stored for this user."),
-        new(413, "payload_too_large", "The request body is too large."),
-        new(415, "unsupported_media_type", "The request body must be JSON."),
-        new(422, "decrypt_failed", "The encrypted data could not be verified."),
-        new(429, "rate_limited", "WeChat rate-limited this login.", RetryAfterSeconds: 60),
-        new(502, "upstream_error", "WeChat answered something this service cannot use."),
-        new(503, "upstream_unavailable", "A service this request depends on is unavailable.", RetryAfterSeconds: 1),
-    ];
+    private static readonly FrozenDictionary<ApiErrorCode, ApiErrorDescriptor> Table = new Dictionary<ApiErrorCode, ApiErrorDescriptor>
+    {
+        [ApiErrorCode.InvalidRequest] = new(400, "invalid_request", "The request is invalid."),
+        [ApiErrorCode.InvalidCode] = new(400, "invalid_code", "WeChat rejected the login code."),
+        [ApiErrorCode.InvalidToken] = new(401, "invalid_token", "The bearer token is missing or invalid."),
+        [ApiErrorCode.LoginBlocked] = new(403, "login_blocked", "WeChat refused the login of this user."),
+        [ApiErrorCode.UnknownApp] = new(404, "unknown_app", "The app is not configured on this deployment."),
+        [ApiErrorCode.MethodNotAllowed] = new(405, "method_not_allowed", "The method is not allowed on this route."),
+        [ApiErrorCode.SessionExpired] = new(409, "session_expired", "No usable WeChat session is stored for this user."),
+        [ApiErrorCode.PayloadTooLarge] = new(413, "payload_too_large", "The request body is too large."),
+        [ApiErrorCode.UnsupportedMediaType] = new(415, "unsupported_media_type", "The request body must be JSON."),
+        [ApiErrorCode.DecryptFailed] = new(422, "decrypt_failed", "The encrypted data could not be verified."),
+        [ApiErrorCode.RateLimited] = new(429, "rate_limited", "WeChat rate-limited this login.", RetryAfterSeconds: 60),
+        [ApiErrorCode.UpstreamError] = new(502, "upstream_error", "WeChat answered something this service cannot use."),
+        [ApiErrorCode.UpstreamUnavailable] = new(503, "upstream_unavailable", "A service this request depends on is unavailable.", RetryAfterSeconds: 1),
+    }.ToFrozenDictionary();
 
-    public static ApiErrorDescriptor Describe(ApiErrorCode code) => Table[(int)code];
+    /// <summary>How <paramref name="code"/> appears on the wire.</summary>
+    public static ApiErrorDescriptor Describe(ApiErrorCode code) => Table[code];
 
-    public static IReadOnlyList<ApiErrorDescriptor> All => Table;
+    /// <summary>Every row, in the order of the enum.</summary>
+    public static IReadOnlyList<ApiErrorDescriptor> All { get; } = [.. Enum.GetValues<ApiErrorCode>().Select(code => Table[code])];
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Tianmu.Functions.Http;
 
 /// <summary>
-/// The client's address for location only (API.md, "Client IP"): the peer, or the first parseable
+/// The client's address for location only (docs/API.md, "Client IP"): the peer, or the first parseable
 /// <c>X-Forwarded-For</c> entry when the deployment says its front end is the peer. Never for security.
 /// </summary>
 public static class ClientAddress

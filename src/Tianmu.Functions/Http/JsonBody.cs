@@ -49,13 +49,23 @@ public static class JsonBody
             || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Reads and deserializes the body; every failure is an <see cref="ApiException"/>.</summary>
-    public static async Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Checks the headers (<see cref="CheckHeaders"/>), then reads the body; every failure is an <see cref="ApiException"/>.</summary>
+    public static Task<T> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        CheckHeaders(request);
+        return ReadCheckedAsync(request, typeInfo, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads and deserializes the body of a request whose headers <see cref="CheckHeaders"/> already passed (a route
+    /// that checks credentials between the two); the size is checked again while reading.
+    /// </summary>
+    public static async Task<T> ReadCheckedAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(typeInfo);
-        CheckHeaders(request);
 
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
         try

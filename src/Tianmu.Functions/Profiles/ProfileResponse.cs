@@ -5,7 +5,7 @@ using System.Text.Unicode;
 
 namespace Tianmu.Functions.Profiles;
 
-/// <summary>The profile as the client sees it (API.md, "The profile"). Never carries the session key.</summary>
+/// <summary>The profile as the client sees it (docs/API.md, "The profile"). Never carries the session key.</summary>
 public sealed record ProfileResponse
 {
     public required string Pid { get; init; }

@@ -4,7 +4,7 @@ using Tianmu.WeChat.Sessions;
 
 namespace Tianmu.Functions.Profiles;
 
-/// <summary>What a new profile looks like and how a login or user info changes one (API.md, POST rules).</summary>
+/// <summary>What a new profile looks like and how a login or user info changes one (docs/API.md, POST rules).</summary>
 public static class ProfileRules
 {
     /// <summary>WeChat's anonymous nickname since 2021.</summary>
@@ -19,16 +19,17 @@ public static class ProfileRules
     /// <summary>The attribution of a new user, kept forever.</summary>
     public sealed record Channel(string FromScene, string FromCode, string Ofp);
 
-    public static ProfileEntity Create(
-        string partitionKey, string appId, WeChatSession session, Channel channel, IpLocation location, DateTimeOffset loginTime)
+    /// <summary>
+    /// The profile a first login creates: counters at 1, the channel recorded for good. Its keys are set by the
+    /// <see cref="ProfileRepository"/>, which knows the partition scheme.
+    /// </summary>
+    public static ProfileEntity Create(string appId, WeChatSession session, Channel channel, IpLocation location, DateTimeOffset loginTime)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(location);
         return new ProfileEntity
         {
-            PartitionKey = partitionKey,
-            RowKey = session.OpenId,
             AppId = appId,
             OpenId = session.OpenId,
             UnionId = session.UnionId,

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
+using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using Tianmu.Functions.Http;
 
@@ -31,6 +32,20 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         options.Retry.MaxDelay = TimeSpan.FromSeconds(1);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
         return options;
+    }
+
+    /// <summary>
+    /// The profiles table of <paramref name="storage"/>: managed identity (<c>DefaultAzureCredential</c>) when
+    /// <see cref="StorageOptions.TableServiceUri"/> is set, else the connection string.
+    /// </summary>
+    public static TableClient CreateTableClient(StorageOptions storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        var options = CreateClientOptions();
+        var service = storage.TableServiceUri is { } uri
+            ? new TableServiceClient(uri, new DefaultAzureCredential(), options)
+            : new TableServiceClient(storage.ConnectionString, options);
+        return service.GetTableClient(storage.TableName);
     }
 
     public async Task<ProfileEntity?> GetAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)

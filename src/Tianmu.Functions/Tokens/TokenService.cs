@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Tianmu.Functions.Apps;
+using Tianmu.Functions.Profiles;
 
 namespace Tianmu.Functions.Tokens;
 
@@ -11,7 +12,7 @@ namespace Tianmu.Functions.Tokens;
 public readonly record struct TokenSubject(string AppId, string OpenId);
 
 /// <summary>
-/// Issues and validates the HS256 tokens of the contract (API.md, "Tokens"): issuer, audience = app id,
+/// Issues and validates the HS256 tokens of the contract (docs/API.md, "Tokens"): issuer, audience = app id,
 /// subject = open id, lifetime from configuration; validation pins HS256 and allows 30 s of clock skew.
 /// Whether the user still has a profile is checked by the caller, which loads it anyway.
 /// </summary>
@@ -83,7 +84,7 @@ public sealed class TokenService
         // Exactly one audience (the app) and a subject that is a legal open id.
         var audiences = jwt.Audiences.ToArray();
         if (audiences.Length != 1 || !jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var subject)
-            || subject is null || !TianmuConfiguration.IdPattern().IsMatch(subject))
+            || !ProfileKeys.IsLegalId(subject))
         {
             return null;
         }
@@ -91,7 +92,7 @@ public sealed class TokenService
         return new TokenSubject(audiences[0], subject);
     }
 
-    /// <summary>Reads the token of an <c>Authorization: Bearer …</c> header value; null when absent or not Bearer.</summary>
+    /// <summary>Reads the token of an <c>Authorization: Bearer …</c> header value (RFC 6750, 2.1); null when absent or not Bearer.</summary>
     public static string? FromAuthorizationHeader(string? header)
     {
         const string Scheme = "Bearer ";

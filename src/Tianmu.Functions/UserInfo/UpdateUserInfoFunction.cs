@@ -2,10 +2,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Profiles;
+using Tianmu.Functions.Tokens;
 
 namespace Tianmu.Functions.UserInfo;
 
-public sealed class UpdateUserInfoFunction(UserInfoService userInfo)
+/// <summary><c>POST /api/updateUserInfo</c> (docs/API.md).</summary>
+public sealed class UpdateUserInfoFunction(BearerAuthenticator bearer, UserInfoService userInfo, RequestBudgets budgets)
 {
     [Function("UpdateUserInfo")]
     public Task<IResult> Run(
@@ -13,11 +15,13 @@ public sealed class UpdateUserInfoFunction(UserInfoService userInfo)
         CancellationToken cancellationToken) =>
         ApiEndpoint.RunAsync(request, async () =>
         {
-            // The contract's order: size and media type, then the token, then the body.
+            // The contract's order: size and media type, then the token, then the body. One budget for the
+            // authentication read and the write together.
             JsonBody.CheckHeaders(request);
-            var profile = await userInfo.AuthenticateAsync(request.Headers.Authorization, cancellationToken).ConfigureAwait(false);
-            var body = await JsonBody.ReadAsync(request, UpdateUserInfoJson.Default.UpdateUserInfoRequest, cancellationToken).ConfigureAwait(false);
-            var updated = await userInfo.UpdateAsync(profile, body, cancellationToken).ConfigureAwait(false);
+            using var budget = budgets.Start(cancellationToken);
+            var caller = await bearer.AuthenticateAsync(request, budget).ConfigureAwait(false);
+            var body = await JsonBody.ReadCheckedAsync(request, UpdateUserInfoJson.Default.UpdateUserInfoRequest, cancellationToken).ConfigureAwait(false);
+            var updated = await userInfo.UpdateAsync(caller, body, budget).ConfigureAwait(false);
             return TypedResults.Json(updated, ProfileJson.Web.ProfileResponse);
         });
 }

@@ -1,7 +1,5 @@
 using System.Buffers.Text;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Tianmu.Functions.Apps;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
@@ -13,70 +11,33 @@ namespace Tianmu.Functions.UserInfo;
 /// Stores the user info a player shared through the user-info button: decrypt with the latest session key,
 /// verify watermark, open id and signature, then merge without letting anonymous placeholders win.
 /// </summary>
-public sealed partial class UserInfoService(
-    TokenService tokens,
-    ProfileStore store,
-    ProfileKeys keys,
-    IOptions<LoginOptions> options,
-    TimeProvider time,
-    ILogger<UserInfoService> logger)
+public sealed partial class UserInfoService(ProfileRepository profiles, ILogger<UserInfoService> logger)
 {
-    /// <summary>The user a bearer token speaks for, whose profile must exist (else 401 <c>invalid_token</c>).</summary>
-    public async Task<ProfileEntity> AuthenticateAsync(string? authorizationHeader, CancellationToken cancellationToken)
-    {
-        var subject = await tokens.ValidateAsync(TokenService.FromAuthorizationHeader(authorizationHeader)).ConfigureAwait(false)
-            ?? throw InvalidToken();
-        return await WithinBudgetAsync(
-                token => store.GetAsync(keys.PartitionKey(subject.AppId, subject.OpenId), subject.OpenId, token),
-                cancellationToken).ConfigureAwait(false)
-            ?? throw InvalidToken();
-    }
-
-    public async Task<ProfileResponse> UpdateAsync(ProfileEntity profile, UpdateUserInfoRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decrypts and verifies the user info of <paramref name="request"/> for <paramref name="profile"/> (the
+    /// authenticated caller) and stores it, within <paramref name="budget"/> (docs/API.md, "POST /api/updateUserInfo").
+    /// </summary>
+    /// <returns>The whole profile as stored, <c>jwt</c> <c>""</c>.</returns>
+    /// <exception cref="ApiException">400 <c>invalid_request</c>, 401 <c>invalid_token</c> (the profile vanished),
+    /// 409 <c>session_expired</c>, 422 <c>decrypt_failed</c>, 503 <c>upstream_unavailable</c>.</exception>
+    public async Task<ProfileResponse> UpdateAsync(ProfileEntity profile, UpdateUserInfoRequest request, RequestBudget budget)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(budget);
         var (encryptedData, iv) = Validate(request);
-        return await WithinBudgetAsync(token => StoreAsync(profile, encryptedData, iv, request, token), cancellationToken).ConfigureAwait(false);
-    }
-
-    // Storage work is bounded like a login's (Tianmu__Login__Budget): a hanging store answers 503, not a hung request.
-    private async Task<T> WithinBudgetAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        budget.CancelAfter(options.Value.Budget);
-        try
-        {
-            return await work(budget.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ApiException(ApiErrorCode.UpstreamUnavailable, "Profile storage did not answer within the time budget; nothing was changed. Retry shortly.");
-        }
-    }
-
-    private async Task<ProfileResponse> StoreAsync(ProfileEntity profile, string encryptedData, string iv, UpdateUserInfoRequest request, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < ConflictBackoff.MaxAttempts; attempt++)
-        {
-            if (attempt > 0)
-            {
-                await ConflictBackoff.DelayAsync(attempt, time, cancellationToken).ConfigureAwait(false);
-                profile = await store.GetAsync(profile.PartitionKey, profile.RowKey, cancellationToken).ConfigureAwait(false)
-                    ?? throw InvalidToken();
-            }
-
-            // Decrypt on every attempt with the key of the row being written: a login in between may have rotated it.
-            var info = Open(profile, encryptedData, iv, request);
-            ProfileRules.ApplyUserInfo(profile, info);
-            if (await store.TryReplaceAsync(profile, cancellationToken).ConfigureAwait(false))
-            {
-                LogUpdated(logger, profile.AppId, profile.OpenId);
-                return ProfileResponse.From(profile, isNew: false, jwt: string.Empty);
-            }
-        }
-
-        throw new ApiException(ApiErrorCode.UpstreamUnavailable, "The profile is too busy to update right now; nothing was changed. Retry shortly.");
+        var updated = await budget.RunAsync(token => profiles.UpdateAsync(
+                profile,
+                row =>
+                {
+                    // Decrypt on every attempt with the key of the row being written: a login in between may have rotated it.
+                    ProfileRules.ApplyUserInfo(row, Open(row, encryptedData, iv, request));
+                    return true;
+                },
+                token)).ConfigureAwait(false)
+            ?? throw BearerAuthenticator.InvalidToken();
+        LogUpdated(logger, updated.AppId, updated.OpenId);
+        return ProfileResponse.From(updated, isNew: false, jwt: string.Empty);
     }
 
     private static (string EncryptedData, string Iv) Validate(UpdateUserInfoRequest request)
@@ -138,9 +99,6 @@ public sealed partial class UserInfoService(
 
         throw new ApiException(ApiErrorCode.DecryptFailed, "The encrypted data does not verify for this user's current WeChat session. Log in again and ask the user again.");
     }
-
-    private static ApiException InvalidToken() =>
-        new(ApiErrorCode.InvalidToken, "A valid bearer token from login is required.");
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "User info stored for {OpenId} in app {AppId}")]
     private static partial void LogUpdated(ILogger logger, string appId, string openId);

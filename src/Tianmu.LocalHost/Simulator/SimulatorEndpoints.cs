@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tianmu.Functions.Apps;
-using Tianmu.Functions.Simulator;
 
 namespace Tianmu.LocalHost.Simulator;
 

@@ -5,8 +5,8 @@ namespace Tianmu.WeChat.Crypto;
 /// <summary>One-shot AES-128-CBC with PKCS#7 over spans: AES-NI when the CPU has it, the platform's AES otherwise.</summary>
 /// <remarks>
 /// Every WeChat payload comes with its own user's session key, so no keyed context can ever be reused. On the platform
-/// path (OpenSSL 3 on Linux) creating and keying a context for each call costs ~1.1 µs and 280 bytes, against tens of
-/// nanoseconds for the block decryptions themselves; <see cref="AesNiCbc"/> expands the key on the stack instead.
+/// path (OpenSSL 3 on Linux) creating and keying a context for each call costs far more time and memory than the block
+/// decryptions themselves (docs/PERFORMANCE.md gives the figures); <see cref="AesNiCbc"/> expands the key on the stack instead.
 /// Both paths are exposed so the tests can hold one against the other.
 /// </remarks>
 internal static class AesCbc

@@ -204,9 +204,9 @@ public static class WeChatDataCrypto
 
     /// <summary>Decodes base64 with exactly <see cref="Convert.TryFromBase64Chars"/>'s rules, fast.</summary>
     /// <remarks>
-    /// <see cref="Convert.TryFromBase64Chars"/> decodes characters one at a time (~280 ns for a typical payload here);
-    /// narrowing to ASCII and <see cref="Base64.DecodeFromUtf8(ReadOnlySpan{byte}, Span{byte}, out int, out int, bool)"/>
-    /// are both vectorised (~25 ns). The UTF-8 decoder is the stricter of the two (it refuses non-zero unused bits in
+    /// <see cref="Convert.TryFromBase64Chars"/> decodes characters one at a time; narrowing to ASCII and
+    /// <see cref="Base64.DecodeFromUtf8(ReadOnlySpan{byte}, Span{byte}, out int, out int, bool)"/> are both vectorised
+    /// (the measured difference is in docs/PERFORMANCE.md, "base64"). The UTF-8 decoder is the stricter of the two (it refuses non-zero unused bits in
     /// the last character, which <see cref="Convert"/> ignores) and gives the same bytes whenever it accepts (checked
     /// on two million mutated strings and by a property test), so falling back to <see cref="Convert"/> when it refuses
     /// keeps exactly the old acceptance.

@@ -66,7 +66,7 @@ public sealed class WeChatDataCryptoFailureTests
     [Fact]
     public void Decrypt_with_wrong_key_throws_the_single_error()
     {
-        var wrongKey = WeChatSimulatedKeys.NewSessionKey();
+        var wrongKey = TestKeys.NewSessionKey();
 
         AssertSingleError(() => WeChatDataCrypto.DecryptUserInfo(V.EncryptedData, V.Iv, wrongKey, AppId));
     }
@@ -95,8 +95,8 @@ public sealed class WeChatDataCryptoFailureTests
     [InlineData(new byte[] { 0x01, 0x02, 0x02, 0x04 })]
     public void Decrypt_with_bad_padding_throws_the_single_error(byte[] lastBytes)
     {
-        var key = WeChatSimulatedKeys.NewSessionKey();
-        var iv = WeChatSimulatedKeys.NewIv();
+        var key = TestKeys.NewSessionKey();
+        var iv = TestKeys.NewIv();
         var plaintext = Encoding.ASCII.GetBytes("""{"nickName":"n",""" + new string(' ', 16)); // two blocks
         lastBytes.CopyTo(plaintext.AsSpan(32 - lastBytes.Length));
         using var aes = Aes.Create();
@@ -155,7 +155,7 @@ public sealed class WeChatDataCryptoFailureTests
     public void DecryptUserInfo_of_bad_plaintext_throws_the_single_error(string label, string plaintext)
     {
         _ = label;
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var data = WeChatDataCrypto.Encrypt(Encoding.UTF8.GetBytes(plaintext), key, iv);
 
         AssertSingleError(() => WeChatDataCrypto.DecryptUserInfo(data, iv, key, "wx1"));
@@ -168,7 +168,7 @@ public sealed class WeChatDataCryptoFailureTests
     [InlineData(new byte[] { 0xE5, 0xB9 })] // truncated 广
     public void Decrypt_of_invalid_utf8_throws_the_single_error(byte[] invalid)
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         byte[] plaintext = [.. """{"nickName":" """u8[..^1], .. invalid, .. "\",\"watermark\":{\"appid\":\"wx1\"}}"u8];
         var data = WeChatDataCrypto.Encrypt(plaintext, key, iv);
 
@@ -183,7 +183,7 @@ public sealed class WeChatDataCryptoFailureTests
     [InlineData("""{"a":1,"watermark":{"appid":"wx1"}""")]
     public void DecryptJson_requires_an_object_with_this_apps_watermark(string plaintext)
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var data = WeChatDataCrypto.Encrypt(Encoding.UTF8.GetBytes(plaintext), key, iv);
 
         AssertSingleError(() => WeChatDataCrypto.DecryptJson(data, iv, key, "wx1"));
@@ -192,7 +192,7 @@ public sealed class WeChatDataCryptoFailureTests
     [Fact]
     public void DecryptJson_accepts_any_object_with_this_apps_watermark()
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         const string plaintext = """{"stepInfoList":[{"timestamp":1,"step":100}],"watermark":{"appid":"wx1","timestamp":2}}""";
         var data = WeChatDataCrypto.Encrypt(Encoding.UTF8.GetBytes(plaintext), key, iv);
 
@@ -202,7 +202,7 @@ public sealed class WeChatDataCryptoFailureTests
     [Fact]
     public void DecryptUserInfo_compares_an_escaped_watermark_app_id_by_its_value()
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var data = WeChatDataCrypto.Encrypt("""{"nickName":"n","watermark":{"appid":"w\u00781","timestamp":3}}"""u8, key, iv);
 
         var info = WeChatDataCrypto.DecryptUserInfo(data, iv, key, "wx1");
@@ -213,7 +213,7 @@ public sealed class WeChatDataCryptoFailureTests
     [Fact]
     public void DecryptUserInfo_never_matches_an_escaped_lone_surrogate_app_id()
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var data = WeChatDataCrypto.Encrypt("""{"nickName":"n","watermark":{"appid":"\ud800"}}"""u8, key, iv);
 
         AssertSingleError(() => WeChatDataCrypto.DecryptUserInfo(data, iv, key, "\ud800"));
@@ -223,7 +223,7 @@ public sealed class WeChatDataCryptoFailureTests
     [Fact]
     public void DecryptUserInfo_ignores_unknown_members_and_treats_null_as_absent()
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         const string plaintext = """{"nickName":"n","is_demote":true,"extra":{"a":[1,{"b":null}]},"city":null,"gender":null,"watermark":{"appid":"wx1","timestamp":null,"more":1}}""";
         var data = WeChatDataCrypto.Encrypt(Encoding.UTF8.GetBytes(plaintext), key, iv);
 

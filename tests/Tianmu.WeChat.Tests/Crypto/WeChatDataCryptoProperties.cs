@@ -33,7 +33,7 @@ public sealed class WeChatDataCryptoProperties
     [Property(MaxTest = Cases)]
     public void Decrypt_of_an_arbitrary_sealed_plaintext_succeeds_or_throws_only_the_single_error(byte[] plaintext)
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var data = WeChatDataCrypto.Encrypt(plaintext ?? [], key, iv);
 
         AssertSucceedsOrFailsWithTheSingleError(data, iv, key, "wx1");
@@ -42,7 +42,7 @@ public sealed class WeChatDataCryptoProperties
     [Property(MaxTest = Cases)]
     public void Decrypt_of_json_with_an_arbitrary_fragment_succeeds_or_throws_only_the_single_error(string fragment, bool asNickName)
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var json = asNickName
             ? "{\"nickName\":" + fragment + ",\"watermark\":{\"appid\":\"wx1\"}}"
             : "{\"nickName\":\"n\",\"watermark\":{\"appid\":\"wx1\"" + fragment + "}}";
@@ -68,7 +68,7 @@ public sealed class WeChatDataCryptoProperties
             Valid(avatarUrl.Get) ?? "",
             Valid(unionId.Get) ?? "",
             new WeChatWatermark(Valid(appId.Get)!, timestamp));
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
 
         var data = WeChatDataCrypto.Encrypt(UserInfoJson(expected, escapeNonAscii), key, iv);
         var actual = WeChatDataCrypto.DecryptUserInfo(data, iv, key, expected.Watermark.AppId);

@@ -46,7 +46,7 @@ public sealed class WeChatDataCryptoVectorTests
     [Fact]
     public void DecryptUserInfo_without_gender_gives_gender_0()
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var data = WeChatDataCrypto.Encrypt("""{"nickName":"n","watermark":{"appid":"wx1"}}"""u8, key, iv);
 
         var info = WeChatDataCrypto.DecryptUserInfo(data, iv, key, "wx1");
@@ -104,7 +104,7 @@ public sealed class WeChatDataCryptoVectorTests
     [Fact]
     public void Encrypt_then_DecryptUserInfo_round_trips()
     {
-        var (key, iv) = (WeChatSimulatedKeys.NewSessionKey(), WeChatSimulatedKeys.NewIv());
+        var (key, iv) = (TestKeys.NewSessionKey(), TestKeys.NewIv());
         var plaintext = Encoding.UTF8.GetBytes(TestVectors.UserInfo.Plaintext);
 
         var data = WeChatDataCrypto.Encrypt(plaintext, key, iv);

@@ -1,0 +1,107 @@
+namespace Tianmu.Functions.Profiles;
+
+/// <summary>
+/// What services do with profiles, in their terms: find one, change one, create-or-update one at login. Keys,
+/// ETags, retries and the inviter's entity-group transaction stay here (docs/API.md, "Storage").
+/// </summary>
+public sealed class ProfileRepository(ProfileStore store, ProfileKeys keys, OptimisticConcurrency concurrency, InviterCredit inviters)
+{
+    /// <summary>The profile of one user of one app, or null.</summary>
+    public Task<ProfileEntity?> FindAsync(string appId, string openId, CancellationToken cancellationToken) =>
+        store.GetAsync(keys.PartitionKey(appId, openId), openId, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the profile and writes it conditionally, retrying on a lost race from a
+    /// fresh read (the first attempt uses <paramref name="current"/> as read). <paramref name="change"/> runs once per
+    /// attempt, on the row about to be written, and returns false when nothing changed (then nothing is written).
+    /// </summary>
+    /// <returns>The profile as written, or null when it no longer exists.</returns>
+    /// <exception cref="Http.ApiException">503 <c>upstream_unavailable</c> when storage fails or the row stays too busy;
+    /// whatever <paramref name="change"/> throws.</exception>
+    public Task<ProfileEntity?> UpdateAsync(ProfileEntity current, Func<ProfileEntity, bool> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(change);
+        return concurrency.RunAsync(current.AppId, async attempt =>
+        {
+            var row = attempt == 0 ? current : await store.GetAsync(current.PartitionKey, current.RowKey, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                return WriteAttempt.Done<ProfileEntity?>(null);
+            }
+
+            if (!change(row))
+            {
+                return WriteAttempt.Done<ProfileEntity?>(row);
+            }
+
+            return await store.TryReplaceAsync(row, cancellationToken).ConfigureAwait(false)
+                ? WriteAttempt.Done<ProfileEntity?>(row)
+                : WriteAttempt.Conflict<ProfileEntity?>();
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A login's write: <paramref name="update"/> the existing profile, or add the one <paramref name="create"/> makes
+    /// and credit its inviter exactly once (in the same transaction when both share a partition; else through a
+    /// debt recorded on the new profile and paid idempotently, now or by a later login).
+    /// </summary>
+    /// <param name="appId">The app.</param>
+    /// <param name="openId">The user; the RowKey of the profile.</param>
+    /// <param name="create">Makes the new profile (keys are set here).</param>
+    /// <param name="update">Applies this login to an existing profile; runs once per attempt on a fresh read.</param>
+    /// <param name="inviterId">The login's <c>inviter</c> field, as sent.</param>
+    /// <param name="cancellationToken">The request budget's token.</param>
+    public Task<(ProfileEntity Profile, bool IsNew)> UpsertAsync(
+        string appId, string openId, Func<ProfileEntity> create, Action<ProfileEntity> update, string? inviterId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(update);
+        var partitionKey = keys.PartitionKey(appId, openId);
+        return concurrency.RunAsync(appId, async _ =>
+        {
+            var existing = await store.GetAsync(partitionKey, openId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                update(existing);
+                if (existing.PendingInviter.Length > 0
+                    && await inviters.CreditAcrossPartitionsAsync(appId, existing.PendingInviter, openId, cancellationToken).ConfigureAwait(false))
+                {
+                    existing.PendingInviter = string.Empty;
+                }
+
+                return await store.TryReplaceAsync(existing, cancellationToken).ConfigureAwait(false)
+                    ? WriteAttempt.Done<(ProfileEntity, bool)>((existing, false))
+                    : WriteAttempt.Conflict<(ProfileEntity, bool)>();
+            }
+
+            var created = create();
+            created.PartitionKey = partitionKey;
+            created.RowKey = openId;
+            var inviter = await inviters.FindInviterAsync(appId, inviterId, openId, cancellationToken).ConfigureAwait(false);
+            if (inviter is null)
+            {
+                return await store.TryAddAsync(created, cancellationToken).ConfigureAwait(false)
+                    ? WriteAttempt.Done<(ProfileEntity, bool)>((created, true))
+                    : WriteAttempt.Conflict<(ProfileEntity, bool)>();
+            }
+
+            if (inviter.PartitionKey == partitionKey)
+            {
+                return await inviters.TryAddWithCreditAsync(created, inviter, cancellationToken).ConfigureAwait(false)
+                    ? WriteAttempt.Done<(ProfileEntity, bool)>((created, true))
+                    : WriteAttempt.Conflict<(ProfileEntity, bool)>();
+            }
+
+            // Another partition: record the debt with the new user, then pay it; a failure is paid by the next login.
+            created.PendingInviter = inviter.OpenId;
+            if (!await store.TryAddAsync(created, cancellationToken).ConfigureAwait(false))
+            {
+                return WriteAttempt.Conflict<(ProfileEntity, bool)>();
+            }
+
+            await inviters.CreditAcrossPartitionsAsync(appId, inviter.OpenId, openId, cancellationToken).ConfigureAwait(false);
+            return WriteAttempt.Done<(ProfileEntity, bool)>((created, true));
+        }, cancellationToken);
+    }
+}

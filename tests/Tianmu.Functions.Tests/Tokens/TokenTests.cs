@@ -1,0 +1,126 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Tianmu.Testing;
+
+namespace Tianmu.Functions.Tests.Tokens;
+
+/// <summary>Item 6: every defect a bearer token can have is 401 invalid_token, with the challenge, and changes nothing.</summary>
+public sealed class TokenTests(AppFixture fixture) : AppTest(fixture)
+{
+    private const string User = "token-holder";
+
+    private static readonly string[] Defects =
+    [
+        "expired", "expired just past the skew", "not yet valid", "not yet valid just past the skew", "no exp",
+        "another configured app, where the user has no profile", "an app not configured", "two audiences", "no audience", "wrong issuer",
+        "re-signed with another key", "alg none", "alg none with a signature", "HS512 with the right key", "HS384 with the right key",
+        "signature removed", "truncated", "one character changed in the payload", "header only", "garbage", "empty",
+        "Basic scheme", "scheme without a token", "user that does not exist", "over 4096 characters",
+    ];
+
+    [Fact]
+    public async Task Every_defective_token_is_401_invalid_token_and_changes_nothing()
+    {
+        await using var app = await StartAppAsync();
+        var issued = (await app.LoginOkAsync(User)).GetProperty("jwt").GetString()!;
+        var before = await app.DumpAsync();
+        foreach (var defect in Defects)
+        {
+            var body = app.Seal(User, "Intruder");
+            var response = await SendAsync(app, body, Header(defect, issued));
+
+            Assert.True(401 == (int)response.StatusCode, $"{defect}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await ProblemAssert.IsProblemAsync(response, 401, "invalid_token");
+            Assert.True("Bearer error=\"invalid_token\"" == response.Headers.WwwAuthenticate.ToString(), defect);
+        }
+
+        Assert.Equal(before, await app.DumpAsync());
+        Figures.Record("tokens", "defective tokens tried", Defects.Length);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(AppUnderTest app, string body, string header)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/updateUserInfo") { Content = AppUnderTest.Json(body) };
+        request.Headers.TryAddWithoutValidation("Authorization", header);
+        SecretsWitness.NoteSealedBody(body);
+        return await app.SendAsync(request);
+    }
+
+    private static string Header(string defect, string issued)
+    {
+        var sub = WeChatStandIn.OpenIdOf(User);
+        return defect switch
+        {
+            "expired" => Bearer(TokenForge.Forge(sub, now: DateTimeOffset.UtcNow.AddHours(-3))),
+            "expired just past the skew" => Bearer(TokenForge.Forge(sub, now: DateTimeOffset.UtcNow.AddHours(-2).AddSeconds(-35))),
+            "not yet valid" => Bearer(TokenForge.Forge(sub, notBeforeOffset: TimeSpan.FromMinutes(10))),
+            "not yet valid just past the skew" => Bearer(TokenForge.Forge(sub, notBeforeOffset: TimeSpan.FromSeconds(40))),
+            "no exp" => Bearer(TokenForge.Forge(sub, withExp: false)),
+            "another configured app, where the user has no profile" => Bearer(TokenForge.Forge(sub, aud: TestHost.OtherAppId)),
+            "an app not configured" => Bearer(TokenForge.Forge(sub, aud: "wxnotconfigured00")),
+            "two audiences" => Bearer(TokenForge.Forge(sub, audience: new[] { TestHost.AppId, TestHost.OtherAppId })),
+            "no audience" => Bearer(TokenForge.Forge(sub, aud: null)),
+            "wrong issuer" => Bearer(TokenForge.Forge(sub, iss: "not-tianmu")),
+            "re-signed with another key" => Bearer(TokenForge.Forge(sub, key: "another-signing-key-0123456789-abcdefghijkl")),
+            "alg none" => Bearer(TokenForge.Forge(sub, alg: "none")),
+            "alg none with a signature" => Bearer(TokenForge.Forge(sub, alg: "none") + issued.Split('.')[2]),
+            "HS512 with the right key" => Bearer(TokenForge.Forge(sub, alg: "HS512")),
+            "HS384 with the right key" => Bearer(TokenForge.Forge(sub, alg: "HS384")),
+            "signature removed" => Bearer(issued[..(issued.LastIndexOf('.') + 1)]),
+            "truncated" => Bearer(issued[..^5]),
+            "one character changed in the payload" => Bearer(ChangePayload(issued)),
+            "header only" => Bearer(issued.Split('.')[0]),
+            "garbage" => Bearer("not-a-token"),
+            "empty" => "Bearer ",
+            "Basic scheme" => "Basic " + issued,
+            "scheme without a token" => "Bearer",
+            "user that does not exist" => Bearer(TokenForge.Forge(WeChatStandIn.OpenIdOf("never-logged-in"))),
+            "over 4096 characters" => Bearer(issued + new string('A', 4096)),
+            _ => throw new ArgumentOutOfRangeException(nameof(defect)),
+        };
+    }
+
+    [Fact]
+    public async Task The_forged_tokens_are_accepted_when_nothing_is_wrong_with_them()
+    {
+        // The control for the theory above: the forge itself makes tokens the app accepts.
+        await using var app = await StartAppAsync();
+        await app.LoginOkAsync(User);
+
+        var response = await app.UpdateUserInfoAsync(app.Seal(User, "Genuine"), TokenForge.Forge(WeChatStandIn.OpenIdOf(User)));
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    // The HTTP-level twin of TokenServiceTests' boundary cases: the app's own clock decides, before and after.
+    [Fact]
+    public async Task A_token_is_valid_on_the_app_clock_only_from_issue_minus_the_skew_to_expiry_plus_the_skew()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await StartAppAsync(configureServices: services => services.AddSingleton<TimeProvider>(clock));
+        var token = (await app.LoginOkAsync(User)).GetProperty("jwt").GetString();
+        // Issued by a clock five minutes ahead of the app's (a FakeTimeProvider only moves forward).
+        var fromTheFuture = TokenForge.Forge(WeChatStandIn.OpenIdOf(User), now: clock.GetUtcNow().AddMinutes(5));
+
+        var early = await app.UpdateUserInfoAsync(app.Seal(User, "Early"), fromTheFuture);
+        clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromSeconds(20));
+        var withinSkew = await app.UpdateUserInfoAsync(app.Seal(User, "Within skew"), token);
+        clock.Advance(TimeSpan.FromSeconds(15));
+        var expired = await app.UpdateUserInfoAsync(app.Seal(User, "Expired"), token);
+
+        await ProblemAssert.IsProblemAsync(early, 401, "invalid_token");
+        Assert.Equal(200, (int)withinSkew.StatusCode);
+        await ProblemAssert.IsProblemAsync(expired, 401, "invalid_token");
+        Assert.Equal("Within skew", (await app.RowAsync(User))!.NickName);
+    }
+
+    private static string Bearer(string token) => "Bearer " + token;
+
+    private static string ChangePayload(string token)
+    {
+        var parts = token.Split('.');
+        var payload = parts[1].ToCharArray();
+        payload[5] = payload[5] == 'A' ? 'B' : 'A';
+        return parts[0] + "." + new string(payload) + "." + parts[2];
+    }
+}
