@@ -334,10 +334,18 @@ public sealed class JsCode2SessionClientTests(FakeWeChatServer server) : IClassF
     {
         var appId = server.NewApp(FakeWeChatServer.Hang());
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        caller.CancelAfter(TimeSpan.FromMilliseconds(200));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => Client(timeout: TimeSpan.FromSeconds(30)).ExchangeAsync(appId, Secret, Code, caller.Token));
+        var exchange = Client(timeout: TimeSpan.FromSeconds(30)).ExchangeAsync(appId, Secret, Code, caller.Token);
+        // Cancel once the request has arrived (a fixed delay raced the connection on a loaded machine).
+        var deadline = Stopwatch.StartNew();
+        while (server.ReceivedBy(appId).Count == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => exchange);
         Assert.Single(server.ReceivedBy(appId));
     }
 
