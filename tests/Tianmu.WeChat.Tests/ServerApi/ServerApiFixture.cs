@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Tianmu.WeChat.AccessTokens;
 using Tianmu.WeChat.ContentSecurity;
@@ -16,7 +17,7 @@ public sealed class ServerApiServices : IDisposable
     public ServerApiServices(Uri baseUrl, TimeSpan? timeout = null, FakeTimeProvider? time = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
+        services.AddLogging(builder => builder.AddCollector(Logs));
         services.Configure<WeChatApiOptions>(options =>
         {
             options.ApiBaseUrl = baseUrl;
@@ -31,7 +32,7 @@ public sealed class ServerApiServices : IDisposable
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    public CollectingLoggerProvider Logs { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
 
     public IWeChatAccessTokenProvider Tokens => _provider.GetRequiredService<IWeChatAccessTokenProvider>();
 

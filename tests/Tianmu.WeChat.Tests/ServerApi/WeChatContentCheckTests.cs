@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Tianmu.WeChat.ContentSecurity;
+using Tianmu.WeChat.Tests.Sessions;
 
 namespace Tianmu.WeChat.Tests.ServerApi;
 
@@ -190,10 +191,10 @@ public sealed class WeChatContentCheckTests(FakeWeChatApi api) : IClassFixture<F
         wechat.TokenAnswer = _ => FakeWeChatApi.Json("""{"errcode":40125,"errmsg":"invalid appsecret"}""");
         await services.TextCheck.CheckAsync("wx2", Secret, OpenId, "hi", Ct);
 
-        var lines = services.Logs.Entries.Select(entry => entry.Text).ToList();
-        Assert.Contains(services.Logs.Entries, entry => entry.EventId.Id == AccessTokens.WeChatAccessTokenLogEvents.InvalidAppCredentials
+        var lines = services.Logs.Entries().Select(entry => entry.Text).ToList();
+        Assert.Contains(services.Logs.Entries(), entry => entry.EventId.Id == AccessTokens.WeChatAccessTokenLogEvents.InvalidAppCredentials
             && entry.Level == Microsoft.Extensions.Logging.LogLevel.Error);
-        Assert.Contains(services.Logs.Entries, entry => entry.EventId.Id == AccessTokens.WeChatAccessTokenLogEvents.Rejected);
+        Assert.Contains(services.Logs.Entries(), entry => entry.EventId.Id == AccessTokens.WeChatAccessTokenLogEvents.Rejected);
         Assert.True(lines.Count >= 6, string.Join('\n', lines));
         foreach (var line in lines)
         {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Tianmu.WeChat.Sessions;
 
 namespace Tianmu.WeChat.Tests.Sessions;
@@ -20,7 +21,7 @@ public sealed class JsCode2SessionClientTests(FakeWeChatServer server) : IClassF
     private static readonly string SuccessBody =
         $$"""{"openid":"{{OpenId}}","session_key":"{{SessionKey}}","unionid":"{{UnionId}}"}""";
 
-    private readonly CollectingLoggerProvider _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly List<ServiceProvider> _providers = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -164,7 +165,7 @@ public sealed class JsCode2SessionClientTests(FakeWeChatServer server) : IClassF
 
         await Client().ExchangeAsync(appId, Secret, Code, Ct);
 
-        var entry = Assert.Single(_logs.Entries, e => e.EventId.Id == JsCode2SessionLogEvents.InvalidAppCredentials);
+        var entry = Assert.Single(_logs.Entries(), e => e.EventId.Id == JsCode2SessionLogEvents.InvalidAppCredentials);
         Assert.Equal(LogLevel.Error, entry.Level);
         Assert.Contains(appId, entry.Text, StringComparison.Ordinal);
     }
@@ -384,8 +385,8 @@ public sealed class JsCode2SessionClientTests(FakeWeChatServer server) : IClassF
             await client.ExchangeAsync(server.NewApp(behaviour), Secret, Code, Ct);
         }
 
-        Assert.NotEmpty(_logs.Entries);
-        foreach (var entry in _logs.Entries)
+        Assert.NotEmpty(_logs.Entries());
+        foreach (var entry in _logs.Entries())
         {
             Assert.DoesNotContain(Secret, entry.Text, StringComparison.Ordinal);
             Assert.DoesNotContain(SessionKey, entry.Text, StringComparison.Ordinal);
@@ -420,7 +421,7 @@ public sealed class JsCode2SessionClientTests(FakeWeChatServer server) : IClassF
     private IJsCode2SessionClient Client(TimeSpan? timeout = null, Uri? baseUrl = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs));
+        services.AddLogging(logging => logging.AddCollector(_logs));
         services.Configure<WeChatApiOptions>(options =>
         {
             options.ApiBaseUrl = baseUrl ?? server.BaseUrl;
