@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
+using Tianmu.WeChat.Tests.Sessions;
 
 namespace Tianmu.WeChat.Tests.ServerApi;
 
@@ -18,54 +16,37 @@ public sealed record ApiRequest(string Path, string? AccessToken, JsonElement Bo
 public delegate Task<(int Status, string ContentType, string Body)?> ApiBehaviour(ApiRequest request, int index);
 
 /// <summary>
-/// A real Kestrel server on 127.0.0.1 standing in for WeChat's server API (stable_token and the content checks). Each test
+/// WeChat's server API (stable_token and the content checks) on the tests' one <see cref="FakeWeChatServer"/>. Each test
 /// takes its own scope, a first path segment, and uses <c>BaseUrl(scope)</c> as its <c>ApiBaseUrl</c>, so tests sharing
 /// the server stay independent; requests are recorded per scope.
 /// </summary>
 public sealed class FakeWeChatApi : IAsyncLifetime
 {
-    private readonly ConcurrentDictionary<string, ApiBehaviour> _behaviours = new(StringComparer.Ordinal);
+    private readonly FakeWeChatServer _server = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ApiRequest>> _received = new(StringComparer.Ordinal);
-    private WebApplication? _app;
-    private Uri _root = new("http://127.0.0.1/");
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _app = builder.Build();
-        _app.Run(HandleAsync);
-        await _app.StartAsync();
-        _root = new Uri(_app.Urls.Single());
-    }
+    public ValueTask InitializeAsync() => _server.InitializeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     /// <summary>A fresh scope whose requests get <paramref name="behaviour"/>.</summary>
     public string NewScope(ApiBehaviour behaviour)
     {
-        var scope = Guid.NewGuid().ToString("N");
-        _behaviours[scope] = behaviour;
+        ArgumentNullException.ThrowIfNull(behaviour);
+        string scope = string.Empty;
+        scope = _server.NewScope(context => HandleAsync(context, scope, behaviour));
         return scope;
     }
 
-    public Uri BaseUrl(string scope) => new(_root, scope + "/");
+    public Uri BaseUrl(string scope) => new(_server.BaseUrl, scope + "/");
 
     public IReadOnlyList<ApiRequest> ReceivedBy(string scope, string path) =>
         _received.TryGetValue(scope, out var queue) ? [.. queue.Where(r => r.Path == path)] : [];
 
-    private async Task HandleAsync(HttpContext context)
+    private async Task HandleAsync(HttpContext context, string scope, ApiBehaviour behaviour)
     {
         var segments = (context.Request.Path.Value ?? "").TrimStart('/').Split('/', 2);
-        if (segments.Length < 2 || !_behaviours.TryGetValue(segments[0], out var behaviour))
+        if (segments.Length < 2)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
@@ -79,7 +60,7 @@ public sealed class FakeWeChatApi : IAsyncLifetime
             context.Request.Query.TryGetValue("access_token", out var token) ? token.ToString() : null,
             document.RootElement.Clone(),
             context.Request.ContentType ?? "");
-        var queue = _received.GetOrAdd(segments[0], _ => new());
+        var queue = _received.GetOrAdd(scope, _ => new());
         int index;
         lock (queue)
         {

@@ -10,12 +10,15 @@ namespace Tianmu.WeChat.Tests.Sessions;
 public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string ConnectionId);
 
 /// <summary>
-/// A real Kestrel server on 127.0.0.1 standing in for WeChat. Each test registers its own app id with the behaviour it
-/// wants, so tests sharing the server stay independent; requests are recorded per app id.
+/// The one real Kestrel server on 127.0.0.1 standing in for WeChat in these tests. Each test registers its own app id
+/// (jscode2session: routed by the <c>appid</c> query value) or its own scope (the server API: routed by a first path
+/// segment, see <see cref="ServerApi.FakeWeChatApi"/>) with the behaviour it wants, so tests sharing the server stay
+/// independent; jscode2session requests are recorded per app id.
 /// </summary>
 public sealed class FakeWeChatServer : IAsyncLifetime
 {
     private readonly ConcurrentDictionary<string, RequestDelegate> _behaviours = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RequestDelegate> _scopes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ReceivedRequest>> _received = new(StringComparer.Ordinal);
     private WebApplication? _app;
 
@@ -49,11 +52,26 @@ public sealed class FakeWeChatServer : IAsyncLifetime
         return appId;
     }
 
+    /// <summary>A fresh first path segment whose requests <paramref name="handler"/> answers (the rest of the path intact).</summary>
+    public string NewScope(RequestDelegate handler)
+    {
+        var scope = Guid.NewGuid().ToString("N");
+        _scopes[scope] = handler;
+        return scope;
+    }
+
     public IReadOnlyList<ReceivedRequest> ReceivedBy(string appId) =>
         _received.TryGetValue(appId, out var queue) ? [.. queue] : [];
 
     private async Task HandleAsync(HttpContext context)
     {
+        var scope = (context.Request.Path.Value ?? string.Empty).TrimStart('/').Split('/', 2)[0];
+        if (_scopes.TryGetValue(scope, out var handler))
+        {
+            await handler(context);
+            return;
+        }
+
         var appId = context.Request.Query["appid"].ToString();
         _received.GetOrAdd(appId, _ => new()).Enqueue(new ReceivedRequest(
             context.Request.Method,
