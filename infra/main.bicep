@@ -1,6 +1,6 @@
 metadata description = 'Tianmu: the WeChat mini-program login and profile API on Azure Functions (Flex Consumption), with its storage, Key Vault and monitoring. Deploy into an empty resource group; see docs/DEPLOY.md.'
 
-import { resourceTags } from 'modules/common.bicep'
+import { pushAesKeysByApp, pushTokensByApp, resourceTags, serverKeysByApp } from 'modules/common.bicep'
 
 targetScope = 'resourceGroup'
 
@@ -20,10 +20,22 @@ param appIds string[]
 @secure()
 param appSecrets { *: string }
 
-@description('Token signing key (HS256): at least 32 bytes, e.g. `openssl rand -base64 48`. Stored in Key Vault only.')
+@description('Current token signing key (ES256): a PEM PKCS#8 P-256 private key, from `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`. Stored in Key Vault only.')
 @secure()
-@minLength(32)
-param jwtSigningKey string
+param jwtPrivateKey string
+
+@description('PEM bundle of retired public keys whose tokens are still accepted until they expire (`openssl pkey -in old.pem -pubout`); empty for none. Stored in Key Vault beside the private key.')
+@secure()
+param jwtPreviousPublicKeys string = ''
+
+@description('Server key of each app that has server routes, keyed by app id: {"wx0123456789abcdef": "<at least 32 characters>"}. Apps not in it have no server routes. Stored in Key Vault only.')
+param appServerKeys serverKeysByApp = {}
+
+@description('WeChat message push token (3-32 characters) of each app that receives pushes, keyed by app id. Apps not in it have no push route. Stored in Key Vault only.')
+param appPushTokens pushTokensByApp = {}
+
+@description('WeChat message push EncodingAESKey (43 characters) of each app in safe mode, keyed by app id. Stored in Key Vault only.')
+param appPushAesKeys pushAesKeysByApp = {}
 
 @description('Issuer written into and required from tokens.')
 param jwtIssuer string = 'tianmu'
@@ -109,7 +121,11 @@ module keyVault 'modules/keyvault.bicep' = {
     softDeleteRetentionInDays: 90
     appIds: appIds
     appSecrets: appSecrets
-    jwtSigningKey: jwtSigningKey
+    jwtPrivateKey: jwtPrivateKey
+    jwtPreviousPublicKeys: jwtPreviousPublicKeys
+    appServerKeys: appServerKeys
+    appPushTokens: appPushTokens
+    appPushAesKeys: appPushAesKeys
     tags: tags
   }
 }
@@ -152,6 +168,11 @@ module appSettings 'modules/appsettings.bicep' = {
     keyVaultUri: keyVault.outputs.keyVaultUri
     appIds: appIds
     jwtIssuer: jwtIssuer
+    // Which apps have which optional secret: app ids only, never a value.
+    hasPreviousPublicKeys: !empty(jwtPreviousPublicKeys)
+    serverKeyAppIds: intersection(appIds, objectKeys(appServerKeys))
+    pushTokenAppIds: intersection(appIds, objectKeys(appPushTokens))
+    pushAesKeyAppIds: intersection(appIds, objectKeys(appPushAesKeys))
   }
   dependsOn: [
     monitoring
@@ -168,7 +189,7 @@ output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
 @description('Name of the Key Vault holding the secrets.')
 output keyVaultName string = keyVault.outputs.keyVaultName
 
-@description('Names of the Key Vault secrets (the signing key, then one per app id).')
+@description('Names of the Key Vault secrets every deployment creates (the private key, then one AppSecret per app id).')
 output keyVaultSecretNames string[] = keyVault.outputs.secretNames
 
 @description('Name of the storage account.')

@@ -1,6 +1,13 @@
 metadata description = 'App settings of the function app. Secrets are Key Vault references resolved by the app\'s identity; this module never sees a secret value. main.bicep deploys it after the role assignments, so the references resolve on the restart the settings trigger.'
 
-import { jwtSigningKeySecretName, weChatSecretName } from 'common.bicep'
+import {
+  jwtPreviousPublicKeysSecretName
+  jwtPrivateKeySecretName
+  pushAesKeySecretName
+  pushTokenSecretName
+  serverKeySecretName
+  weChatSecretName
+} from 'common.bicep'
 
 @description('Name of the function app.')
 param functionAppName string
@@ -27,6 +34,18 @@ param appIds string[]
 @description('Issuer written into and required from tokens.')
 param jwtIssuer string
 
+@description('Whether the vault holds retired public keys (jwt-previous-public-keys).')
+param hasPreviousPublicKeys bool
+
+@description('App ids whose server key the vault holds.')
+param serverKeyAppIds string[]
+
+@description('App ids whose message push token the vault holds.')
+param pushTokenAppIds string[]
+
+@description('App ids whose message push EncodingAESKey the vault holds.')
+param pushAesKeyAppIds string[]
+
 resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
 }
@@ -41,18 +60,39 @@ var hostSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
 }
 
+func secretReference(keyVaultUri string, secretName string) string =>
+  '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretName})'
+
 var tianmuSettings = {
-  Tianmu__Jwt__SigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${jwtSigningKeySecretName})'
+  Tianmu__Jwt__PrivateKey: secretReference(keyVaultUri, jwtPrivateKeySecretName)
   Tianmu__Jwt__Issuer: jwtIssuer
   Tianmu__Storage__TableServiceUri: tableEndpoint
   Tianmu__Storage__TableName: tableName
   Tianmu__Http__TrustForwardedFor: 'true'
 }
 
-var appSecretSettings = toObject(
-  appIds,
-  appId => 'Tianmu__Apps__${appId}__Secret',
-  appId => '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${weChatSecretName(appId)})'
+var previousPublicKeysSettings = hasPreviousPublicKeys
+  ? { Tianmu__Jwt__PreviousPublicKeys: secretReference(keyVaultUri, jwtPreviousPublicKeysSecretName) }
+  : {}
+
+// Apps without a server key, push token or EncodingAESKey get no setting: the app then serves no server routes or push route for them.
+var appSecretSettings = union(
+  toObject(appIds, appId => 'Tianmu__Apps__${appId}__Secret', appId => secretReference(keyVaultUri, weChatSecretName(appId))),
+  toObject(
+    serverKeyAppIds,
+    appId => 'Tianmu__Apps__${appId}__ServerKey',
+    appId => secretReference(keyVaultUri, serverKeySecretName(appId))
+  ),
+  toObject(
+    pushTokenAppIds,
+    appId => 'Tianmu__Apps__${appId}__PushToken',
+    appId => secretReference(keyVaultUri, pushTokenSecretName(appId))
+  ),
+  toObject(
+    pushAesKeyAppIds,
+    appId => 'Tianmu__Apps__${appId}__PushAesKey',
+    appId => secretReference(keyVaultUri, pushAesKeySecretName(appId))
+  )
 )
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
@@ -61,6 +101,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   properties: union(
     hostSettings,
     tianmuSettings,
+    previousPublicKeysSettings,
     appSecretSettings,
     {
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
