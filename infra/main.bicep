@@ -73,6 +73,13 @@ param enableKeyVaultPurgeProtection bool = true
 @maxValue(730)
 param logRetentionInDays int = 30
 
+@description('Daily ingestion cap of the Log Analytics workspace, in GB: past it, logs and telemetry stop until the next day, so a flood cannot become a bill.')
+@minValue(1)
+param logDailyQuotaGb int = 5
+
+@description('WeChat server API base URL (Tianmu__WeChat__ApiBaseUrl). It must start with https://; anything else fails the deployment.')
+param weChatApiBaseUrl string = 'https://api.weixin.qq.com'
+
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
@@ -90,19 +97,21 @@ var names = {
 }
 
 module monitoring 'modules/monitoring.bicep' = {
-  name: 'tianmu-monitoring'
+  name: '${uniqueString(deployment().name, location)}-monitoring'
   params: {
     location: location
     logAnalyticsName: names.logAnalytics
     applicationInsightsName: names.applicationInsights
     retentionInDays: logRetentionInDays
+    dailyQuotaGb: logDailyQuotaGb
     tags: tags
   }
 }
 
 module storage 'modules/storage.bicep' = {
-  name: 'tianmu-storage'
+  name: '${uniqueString(deployment().name, location)}-storage'
   params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     location: location
     storageAccountName: names.storageAccount
     skuName: storageSku
@@ -113,8 +122,9 @@ module storage 'modules/storage.bicep' = {
 }
 
 module keyVault 'modules/keyvault.bicep' = {
-  name: 'tianmu-keyvault'
+  name: '${uniqueString(deployment().name, location)}-keyvault'
   params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     location: location
     keyVaultName: names.keyVault
     enablePurgeProtection: enableKeyVaultPurgeProtection
@@ -131,8 +141,9 @@ module keyVault 'modules/keyvault.bicep' = {
 }
 
 module functionApp 'modules/functionapp.bicep' = {
-  name: 'tianmu-functionapp'
+  name: '${uniqueString(deployment().name, location)}-functionapp'
   params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     location: location
     planName: names.plan
     functionAppName: names.functionApp
@@ -144,13 +155,16 @@ module functionApp 'modules/functionapp.bicep' = {
 }
 
 module roles 'modules/roles.bicep' = {
-  name: 'tianmu-roles'
+  name: '${uniqueString(deployment().name, location)}-roles'
   params: {
     principalId: functionApp.outputs.principalId
     functionAppName: names.functionApp
     storageAccountName: names.storageAccount
     keyVaultName: names.keyVault
+    applicationInsightsName: names.applicationInsights
   }
+  // Names rather than outputs where a module looks a resource up (`existing`): a deploy-time name keeps What-If
+  // precise (linter rule what-if-short-circuiting), so the order is stated here.
   dependsOn: [
     keyVault
   ]
@@ -158,7 +172,7 @@ module roles 'modules/roles.bicep' = {
 
 // After the roles: the settings restart the app, and the Key Vault references and host storage must then be readable.
 module appSettings 'modules/appsettings.bicep' = {
-  name: 'tianmu-appsettings'
+  name: '${uniqueString(deployment().name, location)}-appsettings'
   params: {
     functionAppName: names.functionApp
     storageAccountName: storage.outputs.storageAccountName
@@ -168,6 +182,9 @@ module appSettings 'modules/appsettings.bicep' = {
     keyVaultUri: keyVault.outputs.keyVaultUri
     appIds: appIds
     jwtIssuer: jwtIssuer
+    // The Functions front end appends the address it saw (the client, as ip:port) to X-Forwarded-For: hop 1.
+    forwardedHops: 1
+    weChatApiBaseUrl: weChatApiBaseUrl
     // Which apps have which optional secret: app ids only, never a value.
     hasPreviousPublicKeys: !empty(jwtPreviousPublicKeys)
     serverKeyAppIds: intersection(appIds, objectKeys(appServerKeys))
@@ -175,7 +192,6 @@ module appSettings 'modules/appsettings.bicep' = {
     pushAesKeyAppIds: intersection(appIds, objectKeys(appPushAesKeys))
   }
   dependsOn: [
-    monitoring
     roles
   ]
 }

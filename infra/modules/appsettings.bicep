@@ -34,6 +34,13 @@ param appIds string[]
 @description('Issuer written into and required from tokens.')
 param jwtIssuer string
 
+@description('Which X-Forwarded-For entry from the right is the client (Tianmu__Http__ForwardedHops): 1 behind the Functions front end alone, 2 behind Front Door.')
+@minValue(1)
+param forwardedHops int
+
+@description('WeChat server API base URL; https only.')
+param weChatApiBaseUrl string
+
 @description('Whether the vault holds retired public keys (jwt-previous-public-keys).')
 param hasPreviousPublicKeys bool
 
@@ -58,6 +65,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 var hostSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
+  // The Functions default home page answers anonymous requests with a page of its own; nothing needs it.
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 func secretReference(keyVaultUri string, secretName string) string =>
@@ -69,6 +78,10 @@ var tianmuSettings = {
   Tianmu__Storage__TableServiceUri: tableEndpoint
   Tianmu__Storage__TableName: tableName
   Tianmu__Http__TrustForwardedFor: 'true'
+  Tianmu__Http__ForwardedHops: string(forwardedHops)
+  Tianmu__WeChat__ApiBaseUrl: startsWith(weChatApiBaseUrl, 'https://')
+    ? weChatApiBaseUrl
+    : fail('weChatApiBaseUrl must start with https:// (the app refuses anything else outside Development).')
 }
 
 var previousPublicKeysSettings = hasPreviousPublicKeys
@@ -105,6 +118,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     appSecretSettings,
     {
       APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+      // Local authentication is off on the component: ingest with the app's system-assigned identity.
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
     }
   )
 }

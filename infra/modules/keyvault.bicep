@@ -54,6 +54,9 @@ param appPushTokens pushTokensByApp
 @description('WeChat message push EncodingAESKey of each app in safe mode, keyed by app id.')
 param appPushAesKeys pushAesKeysByApp
 
+@description('Resource id of the Log Analytics workspace that receives the diagnostic logs.')
+param logAnalyticsWorkspaceId string
+
 @description('Tags applied to every resource.')
 param tags resourceTags
 
@@ -150,6 +153,21 @@ resource pushAesKeySecrets 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = [
     }
   }
 ]
+
+// Who read or changed which secret, and who was refused.
+resource auditLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: keyVault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'AuditEvent'
+        enabled: true
+      }
+    ]
+  }
+}
 
 @description('Name of the Key Vault.')
 output keyVaultName string = keyVault.name

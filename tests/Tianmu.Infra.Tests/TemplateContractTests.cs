@@ -100,7 +100,11 @@ public sealed class TemplateContractTests(InfraFixture infra)
         var otherGroup = await infra.SnapshotAsync("rg-tianmu-other");
         var otherPrefix = await infra.SnapshotAsync(InfraFixture.ResourceGroup, "tmstaging");
 
-        string[] Names(Snapshot s) => [.. s.Resources.Where(r => !r.Str("type").StartsWith("Microsoft.Authorization/", StringComparison.Ordinal)).Select(r => r.Str("name"))];
+        // Extension resources (role assignments, diagnostic settings) are named within the resource they extend.
+        string[] Names(Snapshot s) => [.. s.Resources
+            .Where(r => !r.Str("type").StartsWith("Microsoft.Authorization/", StringComparison.Ordinal)
+                        && r.Str("type") != "Microsoft.Insights/diagnosticSettings")
+            .Select(r => r.Str("name"))];
 
         var names = Names(infra.Snapshot);
         Assert.All(names, n => Assert.DoesNotContain("[", n, StringComparison.Ordinal));
