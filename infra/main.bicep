@@ -80,6 +80,13 @@ param logDailyQuotaGb int = 5
 @description('WeChat server API base URL (Tianmu__WeChat__ApiBaseUrl). It must start with https://; anything else fails the deployment.')
 param weChatApiBaseUrl string = 'https://api.weixin.qq.com'
 
+@description('Put Azure Front Door (Standard) with a WAF rate limit in front of the app; the app then accepts only that Front Door\'s traffic.')
+param enableFrontDoor bool = false
+
+@description('With Front Door: requests one client IP may send per minute across all instances before Front Door answers 429.')
+@minValue(10)
+param frontDoorRateLimitPerMinute int = 600
+
 @description('Tags applied to every resource.')
 param tags resourceTags = {}
 
@@ -94,6 +101,9 @@ var names = {
   plan: 'plan-${prefix}-${token}'
   functionApp: 'func-${prefix}-${token}'
   deploymentContainer: 'app-package'
+  frontDoorProfile: 'afd-${prefix}-${token}'
+  frontDoorEndpoint: 'fde-${prefix}-${token}'
+  wafPolicy: 'waf${replace(prefix, '-', '')}${token}'
 }
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -170,6 +180,19 @@ module roles 'modules/roles.bicep' = {
   ]
 }
 
+module frontDoor 'modules/frontdoor.bicep' = if (enableFrontDoor) {
+  name: '${uniqueString(deployment().name, location)}-frontdoor'
+  params: {
+    profileName: names.frontDoorProfile
+    endpointName: names.frontDoorEndpoint
+    wafPolicyName: names.wafPolicy
+    functionAppName: names.functionApp
+    originHostName: functionApp.outputs.defaultHostName
+    rateLimitPerMinute: frontDoorRateLimitPerMinute
+    tags: tags
+  }
+}
+
 // After the roles: the settings restart the app, and the Key Vault references and host storage must then be readable.
 module appSettings 'modules/appsettings.bicep' = {
   name: '${uniqueString(deployment().name, location)}-appsettings'
@@ -182,8 +205,12 @@ module appSettings 'modules/appsettings.bicep' = {
     keyVaultUri: keyVault.outputs.keyVaultUri
     appIds: appIds
     jwtIssuer: jwtIssuer
-    // The Functions front end appends the address it saw (the client, as ip:port) to X-Forwarded-For: hop 1.
-    forwardedHops: 1
+    // The Functions front end appends the address it accepted the connection from (ip:port) to X-Forwarded-For, so
+    // the client is the last entry. Front Door first appends the client's socket IP ("If there's an existing XFF
+    // header, then Front Door appends the client socket IP to it",
+    // https://learn.microsoft.com/azure/frontdoor/front-door-http-headers-protocol), and the front end then appends
+    // Front Door's address: the client is second from the right.
+    forwardedHops: enableFrontDoor ? 2 : 1
     weChatApiBaseUrl: weChatApiBaseUrl
     // Which apps have which optional secret: app ids only, never a value.
     hasPreviousPublicKeys: !empty(jwtPreviousPublicKeys)
@@ -201,6 +228,9 @@ output functionAppName string = functionApp.outputs.functionAppName
 
 @description('HTTPS base URL of the function app; the API lives under /api.')
 output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+
+@description('HTTPS base URL of Front Door when enabled (the API lives under /api), else empty.')
+output frontDoorUrl string = enableFrontDoor ? 'https://${frontDoor!.outputs.endpointHostName}' : ''
 
 @description('Name of the Key Vault holding the secrets.')
 output keyVaultName string = keyVault.outputs.keyVaultName

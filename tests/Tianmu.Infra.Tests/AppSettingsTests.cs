@@ -68,7 +68,7 @@ public sealed class AppSettingsTests(InfraFixture infra)
     public void Settings_module_receives_no_secure_parameter()
     {
         var parameters = infra.ModuleTemplate("appSettings").Node("parameters").AsObject();
-        var passed = string.Join('\n', infra.Module("appSettings").Node("properties", "parameters").AsObject().Select(p => p.Value!["value"]!.ToString()));
+        var passed = string.Join('\n', infra.Module("appSettings").Node("properties", "parameters").AsObject().Select(p => p.Value is JsonObject o ? o["value"]!.ToString() : p.Value!.ToString()));
 
         Assert.All(parameters, p => Assert.DoesNotContain("secure", p.Value!.Str("type"), StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain("jwtPrivateKey", passed, StringComparison.Ordinal);

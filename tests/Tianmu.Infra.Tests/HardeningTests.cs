@@ -8,7 +8,7 @@ public sealed class HardeningTests(InfraFixture infra)
     private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
 
     private Dictionary<string, string> Settings =>
-        infra.Snapshot.Only("Microsoft.Web/sites/config").Node("properties").AsObject()
+        infra.Snapshot.OfType("Microsoft.Web/sites/config").Single(c => c.Str("name").EndsWith("/appsettings", StringComparison.Ordinal)).Node("properties").AsObject()
             .ToDictionary(s => s.Key, s => s.Value!.GetValue<string>());
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class TemplateContractTests(InfraFixture infra)
         var receivers = infra.Template.Node("resources").AsObject()
             .Where(r => r.Value!.Str("type") == "Microsoft.Resources/deployments")
             .Where(m => m.Value!.Node("properties", "parameters").AsObject()
-                .Any(p => secrets.Any(s => p.Value!["value"]!.ToString().Contains($"parameters('{s}')", StringComparison.Ordinal))))
+                .Any(p => secrets.Any(s => (p.Value is JsonObject o ? o["value"]!.ToString() : p.Value!.ToString()).Contains($"parameters('{s}')", StringComparison.Ordinal))))
             .Select(m => m.Key);
 
         // The settings module learns which app ids have an optional secret (see AppSettingsTests), never a value.
