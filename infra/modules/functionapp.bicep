@@ -27,6 +27,9 @@ param maximumInstanceCount int
 ])
 param instanceMemoryMB int
 
+@description('Resource id of the Log Analytics workspace that receives the diagnostic logs.')
+param logAnalyticsWorkspaceId string
+
 @description('Tags applied to every resource.')
 param tags resourceTags
 
@@ -100,6 +103,20 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+resource functionAppLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'logs-to-log-analytics'
+  scope: functionApp
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

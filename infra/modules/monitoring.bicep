@@ -16,6 +16,10 @@ param applicationInsightsName string
 @maxValue(730)
 param retentionInDays int
 
+@description('Daily ingestion cap of the workspace, in GB: past it, ingestion stops until the next day, so a flood of requests cannot become a bill.')
+@minValue(1)
+param dailyQuotaGb int
+
 @description('Tags applied to every resource.')
 param tags resourceTags
 
@@ -28,6 +32,9 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    workspaceCapping: {
+      dailyQuotaGb: dailyQuotaGb
+    }
     features: {
       enableLogAccessUsingOnlyResourcePermissions: true
     }
@@ -43,8 +50,14 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: logAnalytics.id
     IngestionMode: 'LogAnalytics'
+    // Telemetry only from Microsoft Entra identities (the app's, with Monitoring Metrics Publisher): the
+    // instrumentation key in the connection string alone no longer lets anyone write.
+    DisableLocalAuth: true
   }
 }
 
 @description('Name of the Application Insights component (the connection string is read where it is used, not passed around).')
 output applicationInsightsName string = applicationInsights.name
+
+@description('Resource id of the Log Analytics workspace, for diagnostic settings.')
+output logAnalyticsWorkspaceId string = logAnalytics.id

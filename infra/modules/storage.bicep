@@ -27,6 +27,9 @@ param deploymentContainerName string
 @maxLength(63)
 param tableName string
 
+@description('Resource id of the Log Analytics workspace that receives the diagnostic logs.')
+param logAnalyticsWorkspaceId string
+
 @description('Tags applied to every resource.')
 param tags resourceTags
 
@@ -75,6 +78,29 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
 resource profilesTable 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
   parent: tableService
   name: tableName
+}
+
+// Every read, write and delete of the profiles table, with the caller's identity.
+resource tableLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'table-to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'StorageRead'
+        enabled: true
+      }
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
+  }
 }
 
 @description('Name of the storage account.')

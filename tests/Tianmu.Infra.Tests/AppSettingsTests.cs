@@ -21,13 +21,13 @@ public sealed class AppSettingsTests(InfraFixture infra)
     }
 
     [Fact]
-    public void Signing_key_and_every_app_secret_are_Key_Vault_references()
+    public void Private_key_and_every_app_secret_are_Key_Vault_references()
     {
         var settings = Settings;
 
         Assert.Equal(
-            $"[format('@Microsoft.KeyVault(SecretUri={{0}}secrets/{{1}})', {VaultUri}, 'jwt-signing-key')]",
-            settings["Tianmu__Jwt__SigningKey"]);
+            $"[format('@Microsoft.KeyVault(SecretUri={{0}}secrets/{{1}})', {VaultUri}, 'jwt-private-key')]",
+            settings["Tianmu__Jwt__PrivateKey"]);
         Assert.Equal(
             $"[format('@Microsoft.KeyVault(SecretUri={{0}}secrets/{{1}})', {VaultUri}, 'wechat-secret-wx0123456789abcdef')]",
             settings["Tianmu__Apps__wx0123456789abcdef__Secret"]);
@@ -40,7 +40,8 @@ public sealed class AppSettingsTests(InfraFixture infra)
     [Fact]
     public void Every_Key_Vault_reference_names_a_secret_the_deployment_creates()
     {
-        var secrets = infra.Snapshot.OfType("Microsoft.KeyVault/vaults/secrets").Select(s => s.Str("name").Split('/')[^1]).ToHashSet();
+        // The optional secrets (deployed on a condition) are checked with their settings below.
+        var secrets = infra.Snapshot.OfType("Microsoft.KeyVault/vaults/secrets").Where(s => s["condition"] is null).Select(s => s.Str("name").Split('/')[^1]).ToHashSet();
         var referenced = Settings.Values
             .Where(v => v.Contains("@Microsoft.KeyVault(", StringComparison.Ordinal))
             .Select(v => v[(v.LastIndexOf(", '", StringComparison.Ordinal) + 3)..v.LastIndexOf("')]", StringComparison.Ordinal)])
@@ -67,12 +68,86 @@ public sealed class AppSettingsTests(InfraFixture infra)
     public void Settings_module_receives_no_secure_parameter()
     {
         var parameters = infra.ModuleTemplate("appSettings").Node("parameters").AsObject();
-        var passed = infra.Module("appSettings").Node("properties", "parameters").ToJsonString();
+        var passed = string.Join('\n', infra.Module("appSettings").Node("properties", "parameters").AsObject().Select(p => p.Value is JsonObject o ? o["value"]!.ToString() : p.Value!.ToString()));
 
         Assert.All(parameters, p => Assert.DoesNotContain("secure", p.Value!.Str("type"), StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain("jwtSigningKey", passed, StringComparison.Ordinal);
+        Assert.DoesNotContain("jwtPrivateKey", passed, StringComparison.Ordinal);
         Assert.DoesNotContain("appSecrets", passed, StringComparison.Ordinal);
+        // The optional secrets reach it only as "which app ids have one", never as values.
+        var optional = System.Text.RegularExpressions.Regex.Matches(passed, @"[A-Za-z]+\(parameters\('(appServerKeys|appPushTokens|appPushAesKeys|jwtPreviousPublicKeys)'\)")
+            .Select(m => m.Value)
+            .Order()
+            .ToList();
+        Assert.Equal(
+            ["empty(parameters('jwtPreviousPublicKeys')", "objectKeys(parameters('appPushAesKeys')", "objectKeys(parameters('appPushTokens')", "objectKeys(parameters('appServerKeys')"],
+            optional);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Count(passed, @"parameters\('(appServerKeys|appPushTokens|appPushAesKeys|jwtPreviousPublicKeys)'\)"));
     }
+
+    [Fact]
+    public void No_trace_of_the_HS256_signing_key_remains()
+    {
+        var template = infra.Template.ToJsonString();
+
+        Assert.DoesNotContain(Settings.Keys, k => k.Contains("SigningKey", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("SigningKey", template, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("signing-key", template, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Apps_without_a_server_key_push_token_or_aes_key_get_no_setting()
+    {
+        var keys = Settings.Keys;
+
+        Assert.DoesNotContain(keys, k => k.EndsWith("__ServerKey", StringComparison.Ordinal));
+        Assert.DoesNotContain(keys, k => k.EndsWith("__PushToken", StringComparison.Ordinal));
+        Assert.DoesNotContain(keys, k => k.EndsWith("__PushAesKey", StringComparison.Ordinal));
+        Assert.DoesNotContain("Tianmu__Jwt__PreviousPublicKeys", keys);
+    }
+
+    /// <summary>With the optional secrets given, the snapshot cannot evaluate which apps have one (secure values stay
+    /// references), so this reads the settings expression: one reference per app id in the given object that is also
+    /// served, named like the secret the vault creates.</summary>
+    [Fact]
+    public void Optional_secrets_become_Key_Vault_references_of_the_apps_that_have_them()
+    {
+        var properties = infra.SnapshotWithOptionalSecrets.Only("Microsoft.Web/sites/config").Str("properties");
+        var appIds = $"createArray({string.Join(", ", InfraFixture.AppIds.Select(id => $"'{id}'"))})";
+
+        Assert.Contains(
+            "if(not(empty(parameters('jwtPreviousPublicKeys'))), createObject('Tianmu__Jwt__PreviousPublicKeys', __bicep.secretReference(parameters('keyVaultUri'), variables('jwtPreviousPublicKeysSecretName'))), createObject())",
+            properties,
+            StringComparison.Ordinal);
+        foreach (var (kind, parameter, function) in new[]
+                 {
+                     ("ServerKey", "appServerKeys", "serverKeySecretName"),
+                     ("PushToken", "appPushTokens", "pushTokenSecretName"),
+                     ("PushAesKey", "appPushAesKeys", "pushAesKeySecretName"),
+                 })
+        {
+            Assert.Contains(
+                $"toObject(intersection({appIds}, objectKeys(parameters('{parameter}'))), lambda('appId', format('Tianmu__Apps__{{0}}__{kind}', lambdaVariables('appId'))), lambda('appId', __bicep.secretReference(parameters('keyVaultUri'), __bicep.{function}(lambdaVariables('appId')))))",
+                properties,
+                StringComparison.Ordinal);
+        }
+
+        // The settings name the secrets with the same functions the vault does.
+        Assert.Equal(
+            "[format('@Microsoft.KeyVault(SecretUri={0}secrets/{1})', parameters('keyVaultUri'), parameters('secretName'))]",
+            Function("appSettings", "secretReference"));
+        foreach (var function in new[] { "serverKeySecretName", "pushTokenSecretName", "pushAesKeySecretName", "appSecretName" })
+        {
+            Assert.Equal(Function("keyVault", function), Function("appSettings", function));
+        }
+
+        Assert.Equal("[format('{0}-{1}', parameters('kind'), replace(parameters('appId'), '_', '-'))]", Function("keyVault", "appSecretName"));
+    }
+
+    private string Function(string module, string name) =>
+        infra.ModuleTemplate(module).Node("functions").AsArray()
+            .Select(ns => ns!.Node("members").AsObject()[name])
+            .Single(f => f is not null)!
+            .Str("output", "value");
 
     [Fact]
     public void Host_storage_is_reached_by_identity()

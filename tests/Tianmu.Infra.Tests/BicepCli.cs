@@ -8,6 +8,13 @@ public static class BicepCli
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>The environment variables infra/main.bicepparam reads.</summary>
+    public static readonly string[] SecretVariables =
+    [
+        "TIANMU_APP_SECRETS", "TIANMU_JWT_PRIVATE_KEY", "TIANMU_JWT_PREVIOUS_PUBLIC_KEYS",
+        "TIANMU_APP_SERVER_KEYS", "TIANMU_APP_PUSH_TOKENS", "TIANMU_APP_PUSH_AES_KEYS",
+    ];
+
     public static string ExecutablePath { get; } = Locate();
 
     public static string InfraDirectory { get; } = Metadata("InfraDirectory");
@@ -27,8 +34,11 @@ public static class BicepCli
         }
 
         // The template reads nothing else from the environment; keep the test's secrets out of any other run.
-        startInfo.Environment.Remove("TIANMU_APP_SECRETS");
-        startInfo.Environment.Remove("TIANMU_JWT_SIGNING_KEY");
+        foreach (var name in SecretVariables)
+        {
+            startInfo.Environment.Remove(name);
+        }
+
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[name] = value;

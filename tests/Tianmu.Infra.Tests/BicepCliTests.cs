@@ -52,7 +52,7 @@ public sealed class BicepCliTests(InfraFixture infra)
 
     [Theory]
     [InlineData("param unusedParameter string = 'x'", "no-unused-params")]
-    [InlineData("output leakedKey string = jwtSigningKey", "outputs-should-not-contain-secrets")]
+    [InlineData("output leakedKey string = jwtPrivateKey", "outputs-should-not-contain-secrets")]
     [InlineData("var endpoint = 'https://management.azure.com/'\noutput endpointUsed string = endpoint", "no-hardcoded-env-urls")]
     public async Task Linter_fails_a_template_that_breaks_a_rule(string addition, string rule)
     {
@@ -83,26 +83,54 @@ public sealed class BicepCliTests(InfraFixture infra)
     [Fact]
     public async Task Example_parameters_take_secrets_from_the_environment_only()
     {
-        var secrets = new Dictionary<string, string>
+        var required = new Dictionary<string, string>
         {
             ["TIANMU_APP_SECRETS"] = """{"wx0123456789abcdef":"from-the-environment"}""",
-            ["TIANMU_JWT_SIGNING_KEY"] = "from-the-environment-0123456789abcdef",
+            ["TIANMU_JWT_PRIVATE_KEY"] = "-----BEGIN PRIVATE KEY-----\nfrom-the-environment\n-----END PRIVATE KEY-----",
+        };
+        var all = new Dictionary<string, string>(required)
+        {
+            ["TIANMU_JWT_PREVIOUS_PUBLIC_KEYS"] = "-----BEGIN PUBLIC KEY-----\nold\n-----END PUBLIC KEY-----",
+            ["TIANMU_APP_SERVER_KEYS"] = """{"wx0123456789abcdef":"server-key-from-the-environment-0123"}""",
+            ["TIANMU_APP_PUSH_TOKENS"] = """{"wx0123456789abcdef":"push-token"}""",
+            ["TIANMU_APP_PUSH_AES_KEYS"] = """{"wx0123456789abcdef":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}""",
         };
 
-        var withSecrets = await BicepCli.RunAsync(infra.WorkInfraDirectory, secrets, "build-params", "main.bicepparam", "--stdout");
-        var withoutSecrets = await BicepCli.RunAsync(infra.WorkInfraDirectory, null, "build-params", "main.bicepparam", "--stdout");
-        var shortKey = await BicepCli.RunAsync(
-            infra.WorkInfraDirectory,
-            new Dictionary<string, string>(secrets) { ["TIANMU_JWT_SIGNING_KEY"] = "only-31-characters-long-0123456" },
-            "build-params", "main.bicepparam", "--stdout");
+        var onlyRequired = await BuildParams(required);
+        var withAll = await BuildParams(all);
+        var withoutSecrets = await BuildParams(null);
+        var shortServerKey = await BuildParams(new Dictionary<string, string>(all) { ["TIANMU_APP_SERVER_KEYS"] = """{"wx0123456789abcdef":"only-31-characters-long-0123456"}""" });
+        var shortAesKey = await BuildParams(new Dictionary<string, string>(all) { ["TIANMU_APP_PUSH_AES_KEYS"] = """{"wx0123456789abcdef":"42-characters-0123456789012345678901234567"}""" });
 
-        Assert.True(withSecrets.ExitCode == 0 && withSecrets.StandardError.Length == 0, withSecrets.ToString());
-        var parameters = JsonNode.Parse(JsonNode.Parse(withSecrets.StandardOutput)!.Str("parametersJson"))!.Node("parameters");
-        Assert.Equal("from-the-environment", parameters.Str("appSecrets", "value", "wx0123456789abcdef"));
-        Assert.Equal("from-the-environment-0123456789abcdef", parameters.Str("jwtSigningKey", "value"));
+        var defaults = Parameters(onlyRequired);
+        Assert.Equal("from-the-environment", defaults.Str("appSecrets", "value", "wx0123456789abcdef"));
+        Assert.Equal(required["TIANMU_JWT_PRIVATE_KEY"], defaults.Str("jwtPrivateKey", "value"));
+        Assert.Equal("", defaults.Str("jwtPreviousPublicKeys", "value"));
+        foreach (var name in new[] { "appServerKeys", "appPushTokens", "appPushAesKeys" })
+        {
+            Assert.Empty(defaults.Node(name, "value").AsObject());
+        }
+
+        var given = Parameters(withAll);
+        Assert.Equal(all["TIANMU_JWT_PREVIOUS_PUBLIC_KEYS"], given.Str("jwtPreviousPublicKeys", "value"));
+        Assert.Equal("server-key-from-the-environment-0123", given.Str("appServerKeys", "value", "wx0123456789abcdef"));
+        Assert.Equal("push-token", given.Str("appPushTokens", "value", "wx0123456789abcdef"));
+        Assert.Equal("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", given.Str("appPushAesKeys", "value", "wx0123456789abcdef"));
+
         Assert.NotEqual(0, withoutSecrets.ExitCode);
         Assert.Contains("BCP427", withoutSecrets.Output, StringComparison.Ordinal);
-        Assert.NotEqual(0, shortKey.ExitCode);
-        Assert.Contains("minimum allowable length is 32", shortKey.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, shortServerKey.ExitCode);
+        Assert.Contains("minimum allowable length is 32", shortServerKey.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, shortAesKey.ExitCode);
+        Assert.Contains("minimum allowable length is 43", shortAesKey.Output, StringComparison.Ordinal);
+    }
+
+    private Task<BicepResult> BuildParams(IReadOnlyDictionary<string, string>? environment) =>
+        BicepCli.RunAsync(infra.WorkInfraDirectory, environment, "build-params", "main.bicepparam", "--stdout");
+
+    private static JsonNode Parameters(BicepResult result)
+    {
+        Assert.True(result.ExitCode == 0 && result.StandardError.Length == 0, result.ToString());
+        return JsonNode.Parse(JsonNode.Parse(result.StandardOutput)!.Str("parametersJson"))!.Node("parameters");
     }
 }

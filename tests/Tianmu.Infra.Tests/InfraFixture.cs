@@ -19,7 +19,8 @@ public sealed class InfraFixture : IAsyncLifetime
     /// <summary>Two apps, one with an underscore (allowed in app ids, not in Key Vault secret names).</summary>
     public static readonly string[] AppIds = ["wx0123456789abcdef", "wx_second_app"];
 
-    private const string JwtSigningKeyValue = "test-signing-key-that-is-long-enough-0123456789";
+    /// <summary>Not a real key: the template only checks that it looks like PEM PKCS#8, and the snapshot keeps secure values as references.</summary>
+    private const string JwtPrivateKeyValue = "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\\n-----END PRIVATE KEY-----";
 
     private static readonly string[] AppSecretValues = ["test-secret-value-one", "test-secret-value-two"];
 
@@ -34,6 +35,17 @@ public sealed class InfraFixture : IAsyncLifetime
 
     public Snapshot Snapshot { get; private set; } = null!;
 
+    /// <summary>The same deployment with every optional secret given: retired public keys, a server key for the first
+    /// app, a push token and EncodingAESKey for the second.</summary>
+    public Snapshot SnapshotWithOptionalSecrets { get; private set; } = null!;
+
+    public const string OptionalSecretParameters = """
+        param jwtPreviousPublicKeys = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----'
+        param appServerKeys = { wx0123456789abcdef: 'test-server-key-that-is-long-enough-0123456789' }
+        param appPushTokens = { wx_second_app: 'test-push-token' }
+        param appPushAesKeys = { wx_second_app: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' }
+        """;
+
     /// <summary>A copy of infra/ in a temporary directory, for commands that write files beside their input.</summary>
     public string WorkInfraDirectory => Path.Combine(_workDirectory, "infra");
 
@@ -44,16 +56,21 @@ public sealed class InfraFixture : IAsyncLifetime
         var build = BicepCli.RunAsync(BicepCli.InfraDirectory, null, "build", "main.bicep", "--stdout");
         var lint = BicepCli.RunAsync(BicepCli.InfraDirectory, null, "lint", "main.bicep");
         var snapshot = SnapshotAsync(ResourceGroup);
+        var withOptionalSecrets = SnapshotAsync(ResourceGroup, moreParameters: OptionalSecretParameters);
         Build = await build;
         Lint = await lint;
         Template = Build.ExitCode == 0
             ? JsonNode.Parse(Build.StandardOutput)!.AsObject()
             : throw new InvalidOperationException($"bicep build failed: {Build}");
         Snapshot = await snapshot;
+        SnapshotWithOptionalSecrets = await withOptionalSecrets;
     }
 
     /// <summary>Evaluates the template with the test parameters as if deployed into <paramref name="resourceGroup"/>.</summary>
-    public async Task<Snapshot> SnapshotAsync(string resourceGroup, string namePrefix = "tianmu")
+    /// <param name="resourceGroup">The resource group deployed into.</param>
+    /// <param name="namePrefix">The namePrefix parameter.</param>
+    /// <param name="moreParameters">Further <c>param</c> lines of the parameters file.</param>
+    public async Task<Snapshot> SnapshotAsync(string resourceGroup, string namePrefix = "tianmu", string moreParameters = "")
     {
         // A file of its own per call: tests snapshot in parallel, and the snapshot is written beside the parameters.
         var parametersFile = $"{resourceGroup}-{namePrefix}-{Guid.NewGuid():N}.bicepparam";
@@ -66,7 +83,8 @@ public sealed class InfraFixture : IAsyncLifetime
             param appSecrets = {"{"}
             {secrets}
             {"}"}
-            param jwtSigningKey = '{JwtSigningKeyValue}'
+            param jwtPrivateKey = '{JwtPrivateKeyValue}'
+            {moreParameters}
 
             """);
         var result = await BicepCli.RunAsync(

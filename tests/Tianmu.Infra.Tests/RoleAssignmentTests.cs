@@ -9,14 +9,16 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
 
     private IReadOnlyList<JsonObject> Assignments => infra.Snapshot.OfType("Microsoft.Authorization/roleAssignments").ToList();
 
     [Fact]
-    public void App_identity_holds_exactly_the_four_data_roles_each_on_its_resource()
+    public void App_identity_holds_exactly_its_data_and_telemetry_roles_each_on_its_resource()
     {
         var storage = infra.Snapshot.Id("Microsoft.Storage/storageAccounts");
         var vault = infra.Snapshot.Id("Microsoft.KeyVault/vaults");
+        var component = infra.Snapshot.Id("Microsoft.Insights/components");
 
         var granted = Assignments
             .Select(a => (Role: a.Str("properties", "roleDefinitionId"), Scope: a.Str("id")[..a.Str("id").IndexOf("/providers/Microsoft.Authorization/", StringComparison.Ordinal)]))
@@ -30,6 +32,7 @@ public sealed class RoleAssignmentTests(InfraFixture infra)
                 (RoleId(StorageTableDataContributor), storage),
                 (RoleId(KeyVaultSecretsUser), vault),
                 (RoleId(StorageBlobDataOwner), storage),
+                (RoleId(MonitoringMetricsPublisher), component),
             }.OrderBy(a => a.Item1, StringComparer.Ordinal),
             granted);
     }

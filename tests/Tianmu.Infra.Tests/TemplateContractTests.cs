@@ -11,26 +11,47 @@ public sealed class TemplateContractTests(InfraFixture infra)
         var main = infra.Template.Node("parameters");
         var keyVault = infra.ModuleTemplate("keyVault").Node("parameters");
 
-        foreach (var parameters in new[] { main, keyVault })
+        foreach (var (template, parameters) in new[] { (infra.Template, main), (infra.ModuleTemplate("keyVault"), keyVault) })
         {
-            Assert.Equal("securestring", parameters.Str("jwtSigningKey", "type"), ignoreCase: true);
-            Assert.Equal(32, parameters.Node("jwtSigningKey", "minLength").GetValue<int>());
+            Assert.Equal("securestring", parameters.Str("jwtPrivateKey", "type"), ignoreCase: true);
+            Assert.Equal("securestring", parameters.Str("jwtPreviousPublicKeys", "type"), ignoreCase: true);
             Assert.Equal("secureobject", parameters.Str("appSecrets", "type"), ignoreCase: true);
-            Assert.Null(parameters["jwtSigningKey"]!["defaultValue"]);
+            Assert.Null(parameters["jwtPrivateKey"]!["defaultValue"]);
             Assert.Null(parameters["appSecrets"]!["defaultValue"]);
+            foreach (var (name, minLength, maxLength) in new[] { ("appServerKeys", 32, (int?)null), ("appPushTokens", 3, 32), ("appPushAesKeys", 43, 43) })
+            {
+                var type = Resolve(template, parameters.Node(name));
+                Assert.Equal("secureobject", type.Str("type"), ignoreCase: true);
+                Assert.Equal(minLength, type.Node("additionalProperties", "minLength").GetValue<int>());
+                Assert.Equal(maxLength, type["additionalProperties"]!["maxLength"]?.GetValue<int>());
+            }
         }
+
+        Assert.Equal("", main.Str("jwtPreviousPublicKeys", "defaultValue"));
+        Assert.Empty(main.Node("appServerKeys", "defaultValue").AsObject());
+        Assert.Empty(main.Node("appPushTokens", "defaultValue").AsObject());
+        Assert.Empty(main.Node("appPushAesKeys", "defaultValue").AsObject());
     }
+
+    /// <summary>A parameter's type, following a reference to a user-defined type.</summary>
+    private static JsonNode Resolve(JsonObject template, JsonNode parameter) =>
+        parameter["$ref"]?.GetValue<string>() is { } reference
+            ? template.Node("definitions", reference["#/definitions/".Length..])
+            : parameter;
 
     [Fact]
     public void Only_the_key_vault_module_receives_the_secrets()
     {
-        var receivers = infra.Template.Resources()
-            .Where(r => r.Str("type") == "Microsoft.Resources/deployments")
-            .Where(m => m.Node("properties", "parameters").ToJsonString() is var p
-                        && (p.Contains("jwtSigningKey", StringComparison.Ordinal) || p.Contains("appSecrets", StringComparison.Ordinal)))
-            .Select(m => m.Str("name"));
+        string[] secrets = ["jwtPrivateKey", "appSecrets", "jwtPreviousPublicKeys", "appServerKeys", "appPushTokens", "appPushAesKeys"];
+        var receivers = infra.Template.Node("resources").AsObject()
+            .Where(r => r.Value!.Str("type") == "Microsoft.Resources/deployments")
+            .Where(m => m.Value!.Node("properties", "parameters").AsObject()
+                .Any(p => secrets.Any(s => (p.Value is JsonObject o ? o["value"]!.ToString() : p.Value!.ToString()).Contains($"parameters('{s}')", StringComparison.Ordinal))))
+            .Select(m => m.Key);
 
-        Assert.Equal(["tianmu-keyvault"], receivers);
+        // The settings module learns which app ids have an optional secret (see AppSettingsTests), never a value.
+        Assert.Equal(["appSettings", "keyVault"], receivers.Order());
+        Assert.All(secrets, s => Assert.Equal($"[parameters('{s}')]", infra.Module("keyVault").Str("properties", "parameters", s, "value")));
     }
 
     [Fact]
@@ -39,7 +60,7 @@ public sealed class TemplateContractTests(InfraFixture infra)
         var parameters = infra.Template.Node("parameters").AsObject();
 
         Assert.Superset(
-            new HashSet<string> { "namePrefix", "location", "appIds", "appSecrets", "jwtSigningKey", "jwtIssuer", "tableName" },
+            new HashSet<string> { "namePrefix", "location", "appIds", "appSecrets", "jwtPrivateKey", "jwtPreviousPublicKeys", "appServerKeys", "appPushTokens", "appPushAesKeys", "jwtIssuer", "tableName" },
             parameters.Select(p => p.Key).ToHashSet());
         Assert.Equal("array", parameters.Node("appIds").Str("type"));
         Assert.Equal("string", parameters.Node("appIds").Str("items", "type"));
@@ -79,7 +100,11 @@ public sealed class TemplateContractTests(InfraFixture infra)
         var otherGroup = await infra.SnapshotAsync("rg-tianmu-other");
         var otherPrefix = await infra.SnapshotAsync(InfraFixture.ResourceGroup, "tmstaging");
 
-        string[] Names(Snapshot s) => [.. s.Resources.Where(r => !r.Str("type").StartsWith("Microsoft.Authorization/", StringComparison.Ordinal)).Select(r => r.Str("name"))];
+        // Extension resources (role assignments, diagnostic settings) are named within the resource they extend.
+        string[] Names(Snapshot s) => [.. s.Resources
+            .Where(r => !r.Str("type").StartsWith("Microsoft.Authorization/", StringComparison.Ordinal)
+                        && r.Str("type") != "Microsoft.Insights/diagnosticSettings")
+            .Select(r => r.Str("name"))];
 
         var names = Names(infra.Snapshot);
         Assert.All(names, n => Assert.DoesNotContain("[", n, StringComparison.Ordinal));
