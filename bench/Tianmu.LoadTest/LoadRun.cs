@@ -66,8 +66,23 @@ internal static class LoadRun
         var partitions = openIds.Select(openId => keys.PartitionKey(BareAppId, openId)).ToArray();
         var jwts = new string[count];
 
-        report(await Phase.RunAsync(Names.NewLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: true, jwts, i)).ConfigureAwait(false));
-        report(await Phase.RunAsync(Names.ReturningLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: false, jwts, i)).ConfigureAwait(false));
+        // Each request of the app runs interleaved with the bare storage work it needs (same workers, same index
+        // generator, alternating order), so that whatever else the machine does moves both alike: a new user's login
+        // beside a point read that misses and an insert; a returning login and an updateUserInfo beside a point read
+        // and a replace conditional on its ETag.
+        foreach (var result in await Phase.RunInterleavedAsync(
+            [Names.NewLogin, Names.BareInsert], count, concurrency,
+            [i => LoginAsync(http, codes[i], expectNew: true, jwts, i), i => BareInsertAsync(table, partitions[i], openIds[i], i)]).ConfigureAwait(false))
+        {
+            report(result);
+        }
+
+        foreach (var result in await Phase.RunInterleavedAsync(
+            [Names.ReturningLogin, Names.BareReplace], count, concurrency,
+            [i => LoginAsync(http, codes[i], expectNew: false, jwts, i), i => BareReplaceAsync(table, partitions[i], openIds[i])]).ConfigureAwait(false))
+        {
+            report(result);
+        }
 
         // Sealed with each user's latest session key, before the timed phase (as the WeChat client would hand it over).
         var sealedBodies = new byte[count][];
@@ -94,15 +109,23 @@ internal static class LoadRun
             throw new InvalidOperationException($"Sealing user info failed: {sealing.FirstError}");
         }
 
-        report(await Phase.RunAsync(Names.UpdateUserInfo, count, concurrency, async i =>
+        foreach (var result in await Phase.RunInterleavedAsync(
+            [Names.UpdateUserInfo, Names.BareReplaceBesideUpdate], count, concurrency,
+            [
+                async i =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/updateUserInfo") { Content = new ByteArrayContent(sealedBodies[i]) };
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwts[i]);
+                    using var response = await http.SendAsync(request).ConfigureAwait(false);
+                    var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {Truncate(body)}";
+                },
+                i => BareReplaceAsync(table, partitions[i], openIds[i]),
+            ]).ConfigureAwait(false))
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/updateUserInfo") { Content = new ByteArrayContent(sealedBodies[i]) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwts[i]);
-            using var response = await http.SendAsync(request).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {Truncate(body)}";
-        }).ConfigureAwait(false));
+            report(result);
+        }
 
         // The WeChat leg alone: the simulator's jscode2session, served by the same host, over the same loopback.
         report(await Phase.RunAsync(Names.WeChatLeg, count, concurrency, async i =>
@@ -113,31 +136,31 @@ internal static class LoadRun
             return response.IsSuccessStatusCode && body.Contains("session_key", StringComparison.Ordinal) ? null : $"{(int)response.StatusCode} {Truncate(body)}";
         }).ConfigureAwait(false));
 
-        // The bare storage work of one request, nothing else: what a new user's login needs (a point read that
-        // misses, then an insert), and what a returning login or updateUserInfo needs (a point read, then a
-        // replace conditional on its ETag).
-        report(await Phase.RunAsync(Names.BareInsert, count, concurrency, async i =>
-        {
-            var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false);
-            if (missing.HasValue)
-            {
-                return "row exists";
-            }
-
-            await table.AddEntityAsync(SampleProfile(partitions[i], openIds[i], i)).ConfigureAwait(false);
-            return null;
-        }).ConfigureAwait(false));
-        report(await Phase.RunAsync(Names.BareReplace, count, concurrency, async i =>
-        {
-            var entity = (await table.GetEntityAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false)).Value;
-            entity.LoginTimes++;
-            await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace).ConfigureAwait(false);
-            return null;
-        }).ConfigureAwait(false));
-
         // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
         report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
+    }
+
+    // The bare storage work of a new user's login: a point read that misses, then an insert.
+    private static async Task<string?> BareInsertAsync(TableClient table, string partition, string openId, int i)
+    {
+        var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partition, openId).ConfigureAwait(false);
+        if (missing.HasValue)
+        {
+            return "row exists";
+        }
+
+        await table.AddEntityAsync(SampleProfile(partition, openId, i)).ConfigureAwait(false);
+        return null;
+    }
+
+    // The bare storage work of a returning login or an updateUserInfo: a point read, then a replace conditional on its ETag.
+    private static async Task<string?> BareReplaceAsync(TableClient table, string partition, string openId)
+    {
+        var entity = (await table.GetEntityAsync<ProfileEntity>(partition, openId).ConfigureAwait(false)).Value;
+        entity.LoginTimes++;
+        await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace).ConfigureAwait(false);
+        return null;
     }
 
     private static async Task<string?> PostAsync(HttpClient http, string path)
@@ -246,6 +269,7 @@ internal static class Names
     public const string WeChatLeg = "jscode2session (simulator, same host)";
     public const string BareInsert = "bare storage: read (miss) + insert";
     public const string BareReplace = "bare storage: read + conditional replace";
+    public const string BareReplaceBesideUpdate = "bare storage: read + conditional replace (beside updateUserInfo)";
     public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
     public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
 }

@@ -25,42 +25,68 @@ internal sealed record PhaseResult(string Name, int Concurrency, double[] Latenc
 internal static class Phase
 {
     /// <summary>The operation returns null on success, else a short description of the failure.</summary>
-    public static async Task<PhaseResult> RunAsync(string name, int count, int concurrency, Func<int, Task<string?>> operation)
+    public static async Task<PhaseResult> RunAsync(string name, int count, int concurrency, Func<int, Task<string?>> operation) =>
+        (await RunInterleavedAsync([name], count, concurrency, [operation]).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Runs several operations interleaved, from the same workers and the same index generator: each worker takes the
+    /// next index and runs every operation once for it, in an order that rotates with the index (so neither side always
+    /// goes first). The app's request and its bare baseline thus share every moment of the run, and a busy neighbour
+    /// on this shared machine slows both alike; the ratio of their percentiles is the portable figure.
+    /// </summary>
+    public static async Task<PhaseResult[]> RunInterleavedAsync(string[] names, int count, int concurrency, Func<int, Task<string?>>[] operations)
     {
-        var ticks = new long[count];
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(operations);
+        var sides = operations.Length;
+        var ticks = new long[sides][];
+        for (var side = 0; side < sides; side++)
+        {
+            ticks[side] = new long[count];
+        }
+
+        var errors = new int[sides];
+        var firstErrors = new string?[sides];
         var next = -1;
-        var errors = 0;
-        string? firstError = null;
         var wall = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
-                var started = Stopwatch.GetTimestamp();
-                string? error;
-                try
+                for (var step = 0; step < sides; step++)
                 {
-                    error = await operation(i).ConfigureAwait(false);
-                }
+                    var side = (i + step) % sides;
+                    var started = Stopwatch.GetTimestamp();
+                    string? error;
+                    try
+                    {
+                        error = await operations[side](i).ConfigureAwait(false);
+                    }
 #pragma warning disable CA1031 // A failed request is counted, whatever the cause; the run goes on.
-                catch (Exception exception)
+                    catch (Exception exception)
 #pragma warning restore CA1031
-                {
-                    error = exception.GetType().Name + ": " + exception.Message;
-                }
+                    {
+                        error = exception.GetType().Name + ": " + exception.Message;
+                    }
 
-                ticks[i] = Stopwatch.GetTimestamp() - started;
-                if (error is not null)
-                {
-                    Interlocked.Increment(ref errors);
-                    Interlocked.CompareExchange(ref firstError, error, null);
+                    ticks[side][i] = Stopwatch.GetTimestamp() - started;
+                    if (error is not null)
+                    {
+                        Interlocked.Increment(ref errors[side]);
+                        Interlocked.CompareExchange(ref firstErrors[side], error, null);
+                    }
                 }
             }
         })).ToArray();
         await Task.WhenAll(workers).ConfigureAwait(false);
         wall.Stop();
-        var latencies = ticks.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
-        return new PhaseResult(name, concurrency, latencies, wall.Elapsed, errors, firstError);
+        return [.. Enumerable.Range(0, sides).Select(side => new PhaseResult(
+            names[side],
+            concurrency,
+            [.. ticks[side].Select(t => t * 1000.0 / Stopwatch.Frequency).Order()],
+            wall.Elapsed / sides,
+            errors[side],
+            firstErrors[side]))];
     }
 }
