@@ -192,7 +192,10 @@ public sealed class WalletLedger(ProfileStore store, ProfileKeys keys, Optimisti
     private static string DecodeCursor(string cursor)
     {
         Span<byte> bytes = stackalloc byte[32];
+        // Base64Url.TryDecodeFromChars throws on characters outside the alphabet: check them first.
         if (cursor.Length is 0 or > 40
+            || !Base64Url.IsValid(cursor.AsSpan(), out var decodedLength)
+            || decodedLength != SequenceDigits
             || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written)
             || written != SequenceDigits
             || bytes[..written].ContainsAnyExceptInRange((byte)'0', (byte)'9'))
