@@ -44,8 +44,16 @@ internal static class WalletLoad
                 profile.WalletSequence++;
                 var entry = new WalletEntryEntity
                 {
-                    PartitionKey = barePartitions[i], RowKey = keyRow, OpenId = bareOpenIds[i], TransactionId = $"load-{prefix}-{i:000000}",
-                    Currency = "gold", Delta = 10, Reason = "load:purchase", Balance = profile.Gold, CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Sequence = profile.WalletSequence,
+                    PartitionKey = barePartitions[i],
+                    RowKey = keyRow,
+                    OpenId = bareOpenIds[i],
+                    TransactionId = $"load-{prefix}-{i:000000}",
+                    Currency = "gold",
+                    Delta = 10,
+                    Reason = "load:purchase",
+                    Balance = profile.Gold,
+                    CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                    Sequence = profile.WalletSequence,
                 };
                 TableTransactionAction[] actions =
                 [
