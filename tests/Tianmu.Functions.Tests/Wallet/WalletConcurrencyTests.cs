@@ -16,6 +16,7 @@ namespace Tianmu.Functions.Tests.Wallet;
 /// The wallet's exactly-once guarantees on real Azurite (docs/API.md "Wallet", docs/RELIABILITY.md): concurrency,
 /// replays, storage faults between the read and the write, and a model-based property.
 /// </summary>
+[Collection(WalletLoadCollection.Name)]
 public sealed class WalletConcurrencyTests(AppFixture fixture) : AppTest(fixture)
 {
     [Fact]
@@ -273,4 +274,14 @@ public sealed class WalletConcurrencyTests(AppFixture fixture) : AppTest(fixture
             throw new IOException("The answer of the entity-group transaction was lost (injected).");
         }
     }
+}
+
+/// <summary>
+/// The wallet's load tests run on their own, after the parallel tests: a hundred transactions at once on the shared
+/// Azurite would otherwise slow other tests' storage calls past their budgets (and be slowed by them).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WalletLoadCollection
+{
+    public const string Name = "wallet load";
 }
