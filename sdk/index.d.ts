@@ -45,7 +45,9 @@ export interface Profile {
   province: string;
   country: string;
   language: string;
+  /** The wallet's gold balance (only a studio's game server changes it). */
   gold: number;
+  /** The wallet's diamond balance. */
   diamond: number;
   share_new: number;
   share_times: number;
@@ -79,6 +81,11 @@ export type TianmuErrorCode =
   | 'rate_limited'
   | 'upstream_error'
   | 'upstream_unavailable'
+  | 'invalid_server_key'
+  | 'unknown_user'
+  | 'idempotency_conflict'
+  | 'insufficient_funds'
+  | 'balance_limit'
   | 'network_error'
   | 'session_renewed'
   | 'wx_login_failed'
@@ -113,6 +120,40 @@ export function login(options?: LoginOptions): Promise<Profile>;
  * ask the user to tap again (the data given was not re-sent).
  */
 export function updateUserInfo(payload: UserInfoPayload): Promise<Profile>;
+/** One applied wallet transaction (docs/API.md, "Wallet"). */
+export interface WalletTransaction {
+  /** The studio's idempotency_key. */
+  transaction_id: string;
+  open_id: string;
+  currency: 'gold' | 'diamond';
+  /** Positive for a credit, negative for a debit. */
+  delta: number;
+  reason: string;
+  /** The balance of `currency` after this transaction. */
+  balance: number;
+  /** Unix seconds. */
+  created_at: number;
+}
+
+/** One page of the wallet: balances and up to 50 transactions, newest first. */
+export interface Wallet {
+  gold: number;
+  diamond: number;
+  transactions: WalletTransaction[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next: string | null;
+}
+
+export interface GetWalletOptions {
+  /** The `next` of an earlier page. */
+  cursor?: string | null;
+}
+
+/**
+ * GET /api/wallet with the token: balances and one page of the ledger. A refused token logs in again once and reads
+ * again; a cursor that no page gave rejects with `invalid_request`.
+ */
+export function getWallet(options?: GetWalletOptions): Promise<Wallet>;
 /** The current token (memory, else storage); `''` when none. */
 export function getToken(): string;
 /** The profile of the last successful call of this run, or null. */
@@ -122,6 +163,7 @@ export interface TmSDK {
   init: typeof init;
   login: typeof login;
   updateUserInfo: typeof updateUserInfo;
+  getWallet: typeof getWallet;
   getToken: typeof getToken;
   getProfile: typeof getProfile;
   TianmuError: typeof TianmuError;

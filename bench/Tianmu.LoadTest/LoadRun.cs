@@ -136,6 +136,13 @@ internal static class LoadRun
             return response.IsSuccessStatusCode && body.Contains("session_key", StringComparison.Ordinal) ? null : $"{(int)response.StatusCode} {Truncate(body)}";
         }).ConfigureAwait(false));
 
+        // Wallet transactions (new keys, then replays), each interleaved with the bare storage work it needs.
+        var hostOpenIds = codes.Select(code => WeChatSimulator.OpenIdOf(HostProcess.AppId, code[WeChatSimulator.TestCodePrefix.Length..])).ToArray();
+        foreach (var result in await WalletLoad.RunAsync(http, table, hostOpenIds, partitions, openIds, prefix, count, concurrency).ConfigureAwait(false))
+        {
+            report(result);
+        }
+
         // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
         report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));

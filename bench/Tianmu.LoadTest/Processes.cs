@@ -108,6 +108,9 @@ internal sealed class HostProcess : IAsyncDisposable
     public const string AppId = "wxloadtest00000001";
     public const string AppSecret = "simulated-load-test-secret";
 
+    /// <summary>The load app's server key (a value for this run only).</summary>
+    public const string ServerKey = "simulated-load-test-server-key-0123456789";
+
     private readonly Process _process;
 
     private HostProcess(Process process, Uri baseUrl, string logFile)
@@ -146,6 +149,7 @@ internal sealed class HostProcess : IAsyncDisposable
         start.Environment["Tianmu__Storage__TableName"] = tableName;
         start.Environment["Tianmu__Storage__PartitionBuckets"] = buckets.ToString(CultureInfo.InvariantCulture);
         start.Environment[$"Tianmu__Apps__{AppId}__Secret"] = AppSecret;
+        start.Environment[$"Tianmu__Apps__{AppId}__ServerKey"] = ServerKey;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The local host did not start.");
         return new HostProcess(process, new Uri(url), logFile);
     }

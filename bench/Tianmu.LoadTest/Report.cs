@@ -37,6 +37,21 @@ internal static class Report
             }
 
             text.AppendLine();
+            text.AppendLine("Wallet transactions, each phase interleaved request by request with its bare storage work (target p50 ratio ≤ 1.15):");
+            text.AppendLine();
+            text.AppendLine("| concurrency | request | Tianmu p50 ms | bare storage p50 ms | **ratio** |");
+            text.AppendLine("|---:|---|---:|---:|---:|");
+            foreach (var c in load.Phases.Select(p => p.Concurrency).Distinct())
+            {
+                foreach (var (tianmu, bare) in WalletLoad.Pairs)
+                {
+                    var t = load.Get(tianmu, c);
+                    var b = load.Get(bare, c);
+                    text.AppendLine(culture, $"| {c} | {t.Name} | {t.P50:F2} | {b.P50:F2} | **{t.P50 / b.P50:F2}** |");
+                }
+            }
+
+            text.AppendLine();
         }
 
         if (cold is not null)

@@ -311,6 +311,11 @@ function errorFromResponse(status, body, headers) {
  * rejects with `network_error` when no answer came (offline, DNS, TLS, domain not registered, timeout).
  */
 function post(path, payload, token) {
+  return send('POST', path, payload, token);
+}
+
+/** Like post(), with any method; a GET carries no body. */
+function send(method, path, payload, token) {
   return new Promise(function (resolve, reject) {
     var w = currentWx();
     if (typeof w.request !== 'function') {
@@ -330,17 +335,16 @@ function post(path, payload, token) {
       }
       fn(value);
     }
-    var header = { 'content-type': 'application/json' };
+    var header = method === 'GET' ? {} : { 'content-type': 'application/json' };
     if (token) {
       header.Authorization = 'Bearer ' + token;
     }
     emit({ type: 'request', path: path });
     try {
-      task = w.request({
+      var options = {
         url: state.baseUrl + path,
-        method: 'POST',
+        method: method,
         header: header,
-        data: payload,
         dataType: 'json',
         responseType: 'text',
         timeout: state.timeout,
@@ -354,7 +358,11 @@ function post(path, payload, token) {
           emit({ type: 'network_error', path: path });
           settle(reject, new TianmuError('network_error', 'The Tianmu server could not be reached: ' + errMsg, { detail: errMsg }));
         },
-      });
+      };
+      if (method !== 'GET') {
+        options.data = payload;
+      }
+      task = w.request(options);
     } catch (e) {
       settle(reject, new TianmuError('network_error', 'wx.request threw: ' + (e && e.message ? e.message : String(e)), { cause: e }));
       return;
@@ -570,12 +578,58 @@ function updateUserInfo(params) {
   });
 }
 
+// ---- wallet -------------------------------------------------------------------------------------------
+
+/**
+ * Reads the player's wallet (GET /api/wallet): resolves with `{ gold, diamond, transactions, next }`, up to 50
+ * transactions newest first; pass `{ cursor: previous.next }` for the next page (`next` is null on the last page).
+ * Only a studio's game server changes balances. A refused token logs in again once and reads again; other failures
+ * reject with the server's code (400 invalid_request for a cursor that no page gave).
+ */
+function getWallet(options) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var cursor = options && options.cursor;
+    if (cursor !== undefined && cursor !== null && !isNonEmptyString(cursor)) {
+      throw new TianmuError('invalid_argument', 'getWallet: cursor must be the next value of an earlier page.');
+    }
+    var path = '/api/wallet' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : '');
+    function read(renewed) {
+      var token = usableToken();
+      if (!token) {
+        if (renewed) {
+          throw new TianmuError('invalid_token', 'No valid token after logging in again.');
+        }
+        return renewLogin().then(function () {
+          return read(true);
+        });
+      }
+      return send('GET', path, undefined, token).then(function (res) {
+        if (res.status === 200 && res.body && typeof res.body === 'object') {
+          return res.body;
+        }
+        if (res.status === 401 && !renewed) {
+          if (state.token === token) {
+            forgetToken();
+          }
+          return renewLogin().then(function () {
+            return read(true);
+          });
+        }
+        throw errorFromResponse(res.status, res.body, res.headers);
+      });
+    }
+    return read(false);
+  });
+}
+
 // ---- export -------------------------------------------------------------------------------------------
 
 var sdk = {
   init: init,
   login: login,
   updateUserInfo: updateUserInfo,
+  getWallet: getWallet,
   getToken: getToken,
   getProfile: getProfile,
   TianmuError: TianmuError,

@@ -15,8 +15,8 @@ const code = source
   .replace(/'(?:[^'\\\n]|\\.)*'/g, "''")
   .replace(/(^|[^:])\/\/.*$/gm, '$1');
 
-test('the package exports init, login, updateUserInfo, getToken, getProfile, TianmuError and tm_sdk', () => {
-  assert.deepEqual(Object.keys(sdk).sort(), ['TianmuError', 'getProfile', 'getToken', 'init', 'login', 'tm_sdk', 'updateUserInfo']);
+test('the package exports init, login, updateUserInfo, getWallet, getToken, getProfile, TianmuError and tm_sdk', () => {
+  assert.deepEqual(Object.keys(sdk).sort(), ['TianmuError', 'getProfile', 'getToken', 'getWallet', 'init', 'login', 'tm_sdk', 'updateUserInfo']);
   assert.equal(sdk.tm_sdk, sdk);
   assert.equal(pkg.main, 'src/index.js');
   assert.equal(pkg.types, 'index.d.ts');

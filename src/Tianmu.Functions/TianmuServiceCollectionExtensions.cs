@@ -12,8 +12,10 @@ using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Profiles;
+using Tianmu.Functions.Servers;
 using Tianmu.Functions.Tokens;
 using Tianmu.Functions.UserInfo;
+using Tianmu.Functions.Wallet;
 using Tianmu.WeChat.Sessions;
 
 namespace Tianmu.Functions;
@@ -70,6 +72,14 @@ public static class TianmuServiceCollectionExtensions
 
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();
+
+        // Server routes and the wallet (docs/API.md, "Server routes", "Wallet").
+        services.AddOptions<ServerKeyOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServerKeyOptions>, ServerKeyOptionsValidator>());
+        services.AddSingleton<ServerKeyAuthenticator>();
+        services.AddSingleton<ServerUsers>();
+        services.AddSingleton<WalletLedger>();
+        services.AddSingleton<WalletService>();
         return services;
     }
 }

@@ -33,7 +33,16 @@ public sealed class RouteParityTests
             FunctionRoutes.Discover(typeof(LoginFunction).Assembly).SelectMany(r => r.Methods.Select(m => $"{m} /{FunctionRoutes.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"))}/{r.Route}")),
             StringComparer.Ordinal);
 
-        Assert.Equal(["GET /api/health", "POST /api/login", "POST /api/updateUserInfo"], FunctionsHostRoutes());
+        Assert.Equal(
+            [
+                "GET /api/health",
+                "GET /api/server/apps/{appId}/users/{openId}",
+                "GET /api/wallet",
+                "POST /api/login",
+                "POST /api/server/apps/{appId}/wallet/transactions",
+                "POST /api/updateUserInfo",
+            ],
+            FunctionsHostRoutes());
         Assert.Equal(FunctionsHostRoutes(), local);
     }
 

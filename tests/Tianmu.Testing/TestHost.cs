@@ -25,6 +25,8 @@ public sealed class TestHost : IAsyncDisposable
     public const string AppSecret = "app-secret-7d1f0c9e5b2a";
     public const string OtherAppId = "wxtest0000000002";
     public const string OtherAppSecret = "app-secret-other-44aa91";
+    public const string ServerKey = "test-server-key-of-app-1-0123456789abcdef";
+    public const string OtherServerKey = "test-server-key-of-app-2-fedcba9876543210";
 
     private readonly WebApplication _app;
 
@@ -47,6 +49,8 @@ public sealed class TestHost : IAsyncDisposable
     {
         [$"Tianmu:Apps:{AppId}:Secret"] = AppSecret,
         [$"Tianmu:Apps:{OtherAppId}:Secret"] = OtherAppSecret,
+        [$"Tianmu:Apps:{AppId}:ServerKey"] = ServerKey,
+        [$"Tianmu:Apps:{OtherAppId}:ServerKey"] = OtherServerKey,
         ["Tianmu:Jwt:SigningKey"] = SigningKey,
         ["Tianmu:WeChat:ApiBaseUrl"] = weChatBaseUrl.ToString(),
         ["Tianmu:WeChat:Timeout"] = "00:00:02",

@@ -18,6 +18,11 @@ public enum ApiErrorCode
     RateLimited,
     UpstreamError,
     UpstreamUnavailable,
+    InvalidServerKey,
+    UnknownUser,
+    IdempotencyConflict,
+    InsufficientFunds,
+    BalanceLimit,
 }
 
 /// <summary>How one <see cref="ApiErrorCode"/> appears on the wire.</summary>
@@ -44,6 +49,11 @@ public static class ApiErrors
         [ApiErrorCode.RateLimited] = new(429, "rate_limited", "WeChat rate-limited this login.", RetryAfterSeconds: 60),
         [ApiErrorCode.UpstreamError] = new(502, "upstream_error", "WeChat answered something this service cannot use."),
         [ApiErrorCode.UpstreamUnavailable] = new(503, "upstream_unavailable", "A service this request depends on is unavailable.", RetryAfterSeconds: 1),
+        [ApiErrorCode.InvalidServerKey] = new(401, "invalid_server_key", "The server key is missing or invalid."),
+        [ApiErrorCode.UnknownUser] = new(404, "unknown_user", "The user has no profile in this app."),
+        [ApiErrorCode.IdempotencyConflict] = new(409, "idempotency_conflict", "The idempotency key was used with another body."),
+        [ApiErrorCode.InsufficientFunds] = new(409, "insufficient_funds", "The balance is too low for this debit."),
+        [ApiErrorCode.BalanceLimit] = new(409, "balance_limit", "The credit would take the balance over its ceiling."),
     }.ToFrozenDictionary();
 
     /// <summary>How <paramref name="code"/> appears on the wire.</summary>

@@ -33,6 +33,11 @@ public sealed class ProblemResult(ApiErrorCode code, string detail, string? allo
             response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
         }
 
+        if (Code == ApiErrorCode.InvalidServerKey)
+        {
+            response.Headers.WWWAuthenticate = "TianmuServerKey";
+        }
+
         if (allow is not null)
         {
             response.Headers.Allow = allow;

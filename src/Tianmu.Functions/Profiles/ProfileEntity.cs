@@ -39,9 +39,17 @@ public sealed class ProfileEntity : ITableEntity
 
     public string Language { get; set; } = string.Empty;
 
+    /// <summary>The gold balance of the wallet (docs/API.md, "Wallet"): 0 to <see cref="WalletLedger.MaxBalance"/>.</summary>
     public long Gold { get; set; }
 
+    /// <summary>The diamond balance of the wallet: 0 to <see cref="WalletLedger.MaxBalance"/>.</summary>
     public long Diamond { get; set; }
+
+    /// <summary>
+    /// How many wallet transactions were applied to this user: the sequence number of the latest ledger row
+    /// (<see cref="WalletEntryEntity"/>), advanced in the same entity-group transaction as the balance.
+    /// </summary>
+    public long WalletSequence { get; set; }
 
     public long ShareNew { get; set; }
 

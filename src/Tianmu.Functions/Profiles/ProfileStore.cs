@@ -56,6 +56,42 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         return response.HasValue ? response.Value : null;
     }
 
+    /// <summary>A row of another kind than the profile (see the entities beside <see cref="ProfileEntity"/>), or null.</summary>
+    public async Task<T?> GetRowAsync<T>(string partitionKey, string rowKey, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        var response = await RunAsync(
+            () => table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> rows of one partition whose RowKey lies strictly between the two bounds, in
+    /// RowKey order.
+    /// </summary>
+    public async Task<IReadOnlyList<T>> QueryRangeAsync<T>(string partitionKey, string rowKeyAfter, string rowKeyBefore, int count, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey gt {rowKeyAfter} and RowKey lt {rowKeyBefore}");
+        return await RunAsync(
+            async () =>
+            {
+                var rows = new List<T>(count);
+                await foreach (var row in table.QueryAsync<T>(filter, maxPerPage: count, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(row);
+                    if (rows.Count == count)
+                    {
+                        break;
+                    }
+                }
+
+                return rows;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
