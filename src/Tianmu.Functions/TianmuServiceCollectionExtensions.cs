@@ -11,6 +11,7 @@ using Tianmu.Functions.Configuration;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
+using Tianmu.Functions.Play;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
 using Tianmu.Functions.UserInfo;
@@ -70,6 +71,10 @@ public static class TianmuServiceCollectionExtensions
 
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();
+
+        services.AddOptions<PlayOptions>().Bind(section.GetSection("Play")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlayOptions>, PlayOptionsValidator>());
+        services.AddSingleton<PlayService>();
         return services;
     }
 }

@@ -56,6 +56,16 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         return response.HasValue ? response.Value : null;
     }
 
+    /// <summary>A row of another kind than the profile (a marker, a report), or null.</summary>
+    public async Task<T?> GetRowAsync<T>(string partitionKey, string rowKey, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        var response = await RunAsync(
+            () => table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
     public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
