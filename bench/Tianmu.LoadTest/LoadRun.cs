@@ -66,8 +66,27 @@ internal static class LoadRun
         var partitions = openIds.Select(openId => keys.PartitionKey(BareAppId, openId)).ToArray();
         var jwts = new string[count];
 
+        // The bare storage work of one request, nothing else: what a new user's login needs (a point read that
+        // misses, then an insert), and what a returning login or updateUserInfo needs (a point read, then a
+        // replace conditional on its ETag). First in the round, so that the bare rows exist for the play baselines.
+        report(await Phase.RunAsync(Names.BareInsert, count, concurrency, async i =>
+        {
+            var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false);
+            if (missing.HasValue)
+            {
+                return "row exists";
+            }
+
+            await table.AddEntityAsync(SampleProfile(partitions[i], openIds[i], i)).ConfigureAwait(false);
+            return null;
+        }).ConfigureAwait(false));
+
         report(await Phase.RunAsync(Names.NewLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: true, jwts, i)).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.ReturningLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: false, jwts, i)).ConfigureAwait(false));
+        var sessionsStarted = DateTime.UtcNow;
+
+        // Beats right after the returning logins are inside the minimum interval: one read, nothing written.
+        await PlayLoad.EarlyBeatsAsync(http, table, jwts, partitions, openIds, count, concurrency, report).ConfigureAwait(false);
 
         // Sealed with each user's latest session key, before the timed phase (as the WeChat client would hand it over).
         var sealedBodies = new byte[count][];
@@ -113,20 +132,6 @@ internal static class LoadRun
             return response.IsSuccessStatusCode && body.Contains("session_key", StringComparison.Ordinal) ? null : $"{(int)response.StatusCode} {Truncate(body)}";
         }).ConfigureAwait(false));
 
-        // The bare storage work of one request, nothing else: what a new user's login needs (a point read that
-        // misses, then an insert), and what a returning login or updateUserInfo needs (a point read, then a
-        // replace conditional on its ETag).
-        report(await Phase.RunAsync(Names.BareInsert, count, concurrency, async i =>
-        {
-            var missing = await table.GetEntityIfExistsAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false);
-            if (missing.HasValue)
-            {
-                return "row exists";
-            }
-
-            await table.AddEntityAsync(SampleProfile(partitions[i], openIds[i], i)).ConfigureAwait(false);
-            return null;
-        }).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareReplace, count, concurrency, async i =>
         {
             var entity = (await table.GetEntityAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false)).Value;
@@ -138,6 +143,15 @@ internal static class LoadRun
         // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
         report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
+
+        // Credited beats once every session of this round is older than the minimum interval; then share reports.
+        var wait = sessionsStarted + PlayLoad.MinInterval + TimeSpan.FromSeconds(1) - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+        }
+
+        await PlayLoad.CreditedBeatsAndSharesAsync(http, table, jwts, partitions, openIds, prefix, count, concurrency, report).ConfigureAwait(false);
     }
 
     private static async Task<string?> PostAsync(HttpClient http, string path)
@@ -248,6 +262,12 @@ internal static class Names
     public const string BareReplace = "bare storage: read + conditional replace";
     public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
     public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
+    public const string EarlyBeat = "heartbeat inside the minimum interval";
+    public const string BareRead = "bare storage: read (interleaved with early beats)";
+    public const string CreditedBeat = "heartbeat, credited";
+    public const string BareBeat = "bare storage: read + conditional replace (interleaved with credited beats)";
+    public const string Share = "share report";
+    public const string BareShare = "bare storage: read + transaction of report row and profile (interleaved with shares)";
 }
 
 internal sealed record LoadReport(int Buckets, IReadOnlyList<PhaseResult> Phases, double HostPeakMiB, double HostCurrentMiB, double AzuritePeakMiB)
