@@ -10,8 +10,11 @@ namespace Tianmu.LoadTest;
 internal static class InterleavedPhase
 {
     /// <summary>Runs <paramref name="count"/> requests of each kind; each operation gets the user index and answers null on success.</summary>
+    /// <param name="prepareFirst">Optional untimed work run just before each request of the first kind (e.g. the beat that
+    /// puts the next one inside the minimum interval, whatever the machine's speed).</param>
     public static async Task<(PhaseResult First, PhaseResult Second)> RunAsync(
-        string firstName, Func<int, Task<string?>> first, string secondName, Func<int, Task<string?>> second, int count, int concurrency)
+        string firstName, Func<int, Task<string?>> first, string secondName, Func<int, Task<string?>> second, int count, int concurrency,
+        Func<int, Task>? prepareFirst = null)
     {
         var ticks = new long[2 * count];
         var errors = new int[2];
@@ -24,6 +27,11 @@ internal static class InterleavedPhase
             while ((i = Interlocked.Increment(ref next)) < 2 * count)
             {
                 var kind = i % 2;
+                if (kind == 0 && prepareFirst is not null)
+                {
+                    await prepareFirst(i / 2).ConfigureAwait(false);
+                }
+
                 var started = Stopwatch.GetTimestamp();
                 string? error;
                 try

@@ -83,10 +83,10 @@ internal static class LoadRun
 
         report(await Phase.RunAsync(Names.NewLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: true, jwts, i)).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.ReturningLogin, count, concurrency, i => LoginAsync(http, codes[i], expectNew: false, jwts, i)).ConfigureAwait(false));
-        var sessionsStarted = DateTime.UtcNow;
 
-        // Beats right after the returning logins are inside the minimum interval: one read, nothing written.
+        // Beats inside the minimum interval: one read, nothing written.
         await PlayLoad.EarlyBeatsAsync(http, table, jwts, partitions, openIds, count, concurrency, report).ConfigureAwait(false);
+        var sessionsStarted = DateTime.UtcNow;
 
         // Sealed with each user's latest session key, before the timed phase (as the WeChat client would hand it over).
         var sealedBodies = new byte[count][];

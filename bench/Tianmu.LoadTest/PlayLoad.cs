@@ -22,7 +22,10 @@ internal static class PlayLoad
 
     public static readonly TimeSpan MaxGap = TimeSpan.FromHours(1);
 
-    /// <summary>Beats inside the minimum interval (right after the returning logins), against a bare point read.</summary>
+    /// <summary>
+    /// Beats inside the minimum interval, against a bare point read: each timed beat follows an untimed one of the same
+    /// user, so it lands inside the interval however slow the machine is.
+    /// </summary>
     public static async Task EarlyBeatsAsync(HttpClient http, TableClient bare, string[] jwts, string[] partitions, string[] openIds, int count, int concurrency, Action<PhaseResult> report)
     {
         var (beats, reads) = await InterleavedPhase.RunAsync(
@@ -33,7 +36,8 @@ internal static class PlayLoad
                 return row.HasValue ? null : "bare row missing";
             },
             count,
-            concurrency).ConfigureAwait(false);
+            concurrency,
+            i => BeatAsync(http, jwts[i], credited: null)).ConfigureAwait(false);
         report(beats);
         report(reads);
     }
@@ -86,7 +90,8 @@ internal static class PlayLoad
         report(transactions);
     }
 
-    private static async Task<string?> BeatAsync(HttpClient http, string jwt, bool credited)
+    /// <param name="credited">Whether the beat must credit time; null: either.</param>
+    private static async Task<string?> BeatAsync(HttpClient http, string jwt, bool? credited)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/play/heartbeat") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
@@ -99,7 +104,7 @@ internal static class PlayLoad
 
         using var document = JsonDocument.Parse(body);
         var seconds = document.RootElement.GetProperty("credited_seconds").GetInt64();
-        return (seconds > 0) == credited ? null : $"credited {seconds} s";
+        return credited is null || (seconds > 0) == credited ? null : $"credited {seconds} s";
     }
 
     private static async Task<string?> ShareAsync(HttpClient http, string jwt, string shareId)
