@@ -10,13 +10,46 @@ export interface InitOptions {
   /** The WeChat API object to use; default the global `wx`. */
   wx?: WxLike;
   /** Off by default. Sees event types, paths, statuses and codes only; never a login code, token or user data. */
-  debug?: (event: { type: string; path?: string; status?: number }) => void;
+  debug?: (event: { type: string; path?: string; status?: number; code?: string }) => void;
+  /** Default true: after login, beat POST /api/play/heartbeat every 60 s while shown and once (final) on hide. */
+  heartbeat?: boolean;
+  /** The heartbeat's timers; default the global `setInterval`/`clearInterval` (tests pass controllable ones). */
+  timers?: { setInterval(fn: () => void, ms: number): unknown; clearInterval(id: unknown): void };
+}
+
+/** The answer of POST /api/play/heartbeat. */
+export interface HeartbeatAnswer {
+  /** Credited play time in seconds. */
+  online_duration: number;
+  /** Distinct UTC+8 days the user was active. */
+  online_days: number;
+  /** Seconds this beat credited (0 inside the minimum interval, after a long gap or at a session's start). */
+  credited_seconds: number;
+}
+
+/** WeChat's share options (title, imageUrl, query, ...) plus where in the game the share started. */
+export interface ShareOptions {
+  title?: string;
+  imageUrl?: string;
+  /** `key=value&...`; the SDK sets `inviter` to the user's open id (replacing any the game put there). */
+  query?: string;
+  /** Reported as the share's `scene` (up to 64 characters); not passed to WeChat. */
+  shareScene?: string;
+  [key: string]: unknown;
+}
+
+/** A reported share: its fresh id and the server's answer. */
+export interface ShareAnswer {
+  share_id: string;
+  share_times: number;
+  /** False once the user's shares of the UTC+8 day reached the server's cap. */
+  counted: boolean;
 }
 
 export interface LoginOptions {
   /** Default: `wx.getLaunchOptionsSync().scene`. */
   scene?: number | string;
-  /** Default: `query.from_code` of the launch options. */
+  /** Default: `query.from_code` (else `query.channelCode`) of the launch options. */
   from_code?: string;
   /** The open id of the sharer; default: `query.inviter` of the launch options. */
   inviter?: string;
@@ -158,6 +191,14 @@ export function getWallet(options?: GetWalletOptions): Promise<Wallet>;
 export function getToken(): string;
 /** The profile of the last successful call of this run, or null. */
 export function getProfile(): Profile | null;
+/** One heartbeat now (`{ final: true }` ends the play session); rejects with `invalid_token` before login. */
+export function heartbeat(options?: { final?: boolean }): Promise<HeartbeatAnswer>;
+/** Stops the automatic heartbeats until the next login. */
+export function stopPlay(): void;
+/** wx.shareAppMessage with a fresh share id and `inviter` in the query; resolves once the share is reported. */
+export function shareAppMessage(options?: ShareOptions): Promise<ShareAnswer>;
+/** wx.onShareAppMessage: `handler` returns the share options; each forward gets a fresh share id, `inviter`, a report. */
+export function onShareAppMessage(handler?: (res: { from?: string; target?: unknown }) => ShareOptions): void;
 
 export interface TmSDK {
   init: typeof init;
@@ -166,6 +207,10 @@ export interface TmSDK {
   getWallet: typeof getWallet;
   getToken: typeof getToken;
   getProfile: typeof getProfile;
+  heartbeat: typeof heartbeat;
+  stopPlay: typeof stopPlay;
+  shareAppMessage: typeof shareAppMessage;
+  onShareAppMessage: typeof onShareAppMessage;
   TianmuError: typeof TianmuError;
   tm_sdk: TmSDK;
 }
@@ -191,6 +236,10 @@ export interface WxLike {
   getStorageSync?(key: string): unknown;
   setStorageSync?(key: string, value: unknown): void;
   removeStorageSync?(key: string): void;
+  onShow?(listener: (res: unknown) => void): void;
+  onHide?(listener: () => void): void;
+  shareAppMessage?(options: object): void;
+  onShareAppMessage?(handler: (res: { from?: string; target?: unknown }) => object): void;
   tmSDK?: TmSDK;
 }
 

@@ -84,6 +84,10 @@ internal static class LoadRun
             report(result);
         }
 
+        // Beats inside the minimum interval: one read, nothing written.
+        await PlayLoad.EarlyBeatsAsync(http, table, jwts, partitions, openIds, count, concurrency, report).ConfigureAwait(false);
+        var sessionsStarted = DateTime.UtcNow;
+
         // Sealed with each user's latest session key, before the timed phase (as the WeChat client would hand it over).
         var sealedBodies = new byte[count][];
         var sealing = await Phase.RunAsync("seal", count, concurrency, async i =>
@@ -146,6 +150,15 @@ internal static class LoadRun
         // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
         report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
+
+        // Credited beats once every session of this round is older than the minimum interval; then share reports.
+        var wait = sessionsStarted + PlayLoad.MinInterval + TimeSpan.FromSeconds(1) - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+        }
+
+        await PlayLoad.CreditedBeatsAndSharesAsync(http, table, jwts, partitions, openIds, prefix, count, concurrency, report).ConfigureAwait(false);
     }
 
     // The bare storage work of a new user's login: a point read that misses, then an insert.
@@ -279,6 +292,12 @@ internal static class Names
     public const string BareReplaceBesideUpdate = "bare storage: read + conditional replace (beside updateUserInfo)";
     public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
     public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
+    public const string EarlyBeat = "heartbeat inside the minimum interval";
+    public const string BareRead = "bare storage: read (interleaved with early beats)";
+    public const string CreditedBeat = "heartbeat, credited";
+    public const string BareBeat = "bare storage: read + conditional replace (interleaved with credited beats)";
+    public const string Share = "share report";
+    public const string BareShare = "bare storage: read + transaction of report row and profile (interleaved with shares)";
 }
 
 internal sealed record LoadReport(int Buckets, IReadOnlyList<PhaseResult> Phases, double HostPeakMiB, double HostCurrentMiB, double AzuritePeakMiB)

@@ -148,6 +148,8 @@ internal sealed class HostProcess : IAsyncDisposable
         start.Environment["Tianmu__Storage__ConnectionString"] = azurite.ConnectionString;
         start.Environment["Tianmu__Storage__TableName"] = tableName;
         start.Environment["Tianmu__Storage__PartitionBuckets"] = buckets.ToString(CultureInfo.InvariantCulture);
+        start.Environment["Tianmu__Play__MinInterval"] = PlayLoad.MinInterval.ToString("c", CultureInfo.InvariantCulture);
+        start.Environment["Tianmu__Play__MaxGap"] = PlayLoad.MaxGap.ToString("c", CultureInfo.InvariantCulture);
         start.Environment[$"Tianmu__Apps__{AppId}__Secret"] = AppSecret;
         start.Environment[$"Tianmu__Apps__{AppId}__ServerKey"] = ServerKey;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The local host did not start.");

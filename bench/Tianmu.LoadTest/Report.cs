@@ -52,6 +52,21 @@ internal static class Report
             }
 
             text.AppendLine();
+            text.AppendLine("Play time and shares, each interleaved with its bare storage work in the same phase (p50 ratio):");
+            text.AppendLine();
+            text.AppendLine("| concurrency | request | Tianmu p50 ms | bare storage p50 ms | **ratio** | target |");
+            text.AppendLine("|---:|---|---:|---:|---:|---|");
+            foreach (var c in load.Phases.Select(p => p.Concurrency).Distinct())
+            {
+                var credited = load.Get(Names.CreditedBeat, c);
+                var early = load.Get(Names.EarlyBeat, c);
+                PlayRow(text, c, credited, load.Get(Names.BareBeat, c), "≤ 1.15");
+                PlayRow(text, c, early, load.Get(Names.BareRead, c), "");
+                PlayRow(text, c, load.Get(Names.Share, c), load.Get(Names.BareShare, c), "");
+                text.AppendLine(culture, $"| {c} | early beat / credited beat | {early.P50:F2} | {credited.P50:F2} | **{early.P50 / credited.P50:F2}** | ≤ 0.6 |");
+            }
+
+            text.AppendLine();
         }
 
         if (cold is not null)
@@ -80,4 +95,7 @@ internal static class Report
         var ownWork = (tianmu.P50 - (wechat ?? 0)) / bareHttp.P50;
         text.AppendLine(culture, $"| {concurrency} | {tianmu.Name} | {tianmu.P50:F2} | {bare.P50:F2} | **{ratio:F2}** | {wechatText} | {without} | {bareHttp.P50:F2} | {ownWork:F2} |");
     }
+
+    private static void PlayRow(StringBuilder text, int concurrency, PhaseResult tianmu, PhaseResult bare, string target) =>
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {concurrency} | {tianmu.Name} | {tianmu.P50:F2} | {bare.P50:F2} | **{tianmu.P50 / bare.P50:F2}** | {target} |");
 }

@@ -52,6 +52,8 @@ var state = {
   clockOffset: 0,
   profile: null,
   loginInFlight: null,
+  /** `{ setInterval, clearInterval }` of the heartbeat (init's `timers`), or null for the globals. */
+  timers: null,
 };
 
 function globalWx() {
@@ -118,6 +120,13 @@ function init(options) {
     state.profile = null;
     state.loginInFlight = null;
   }
+  var timersGiven = o.timers && typeof o.timers === 'object' ? o.timers : null;
+  if (timersGiven !== state.timers || (o.wx || null) !== state.wx || o.heartbeat === false) {
+    // Stop the beats of the previous setup with the timers that started them.
+    stopPlay();
+  }
+  state.timers = timersGiven;
+  play.enabled = o.heartbeat !== false;
   state.baseUrl = baseUrl;
   state.appId = o.appId;
   state.timeout = o.timeout || DEFAULT_TIMEOUT;
@@ -445,7 +454,7 @@ function attribution(options) {
   } else if (typeof scene === 'string' && SCENE_PATTERN.test(scene)) {
     out.scene = scene;
   }
-  var fromCode = asText(pick('from_code'));
+  var fromCode = asText(pick('from_code')) || asText(pick('channelCode'));
   if (fromCode && fromCode.length <= FROM_CODE_MAX) {
     out.from_code = fromCode;
   }
@@ -483,6 +492,7 @@ function doLogin(options) {
       rememberToken(profile.jwt);
       state.profile = profile;
       emit({ type: 'login', status: 200 });
+      startPlay();
       return profile;
     });
 }
@@ -623,6 +633,236 @@ function getWallet(options) {
   });
 }
 
+// ---- play time: heartbeats -------------------------------------------------------------------------------
+
+/** One beat a minute while the game is shown (docs/API.md, "POST /api/play/heartbeat"). */
+var HEARTBEAT_INTERVAL = 60000;
+var SHARE_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+var SHARE_SCENE_MAX = 64;
+
+var play = {
+  /** The wx whose onShow/onHide this SDK listens to (hooked once per wx object). */
+  hookedWx: null,
+  shown: false,
+  timer: null,
+  enabled: true,
+};
+
+function timers() {
+  var t = state.timers;
+  return {
+    set: t && typeof t.setInterval === 'function' ? t.setInterval : setInterval,
+    clear: t && typeof t.clearInterval === 'function' ? t.clearInterval : clearInterval,
+  };
+}
+
+function startTimer() {
+  if (play.timer === null) {
+    play.timer = timers().set(function () {
+      if (play.shown) {
+        beatQuietly(false);
+      }
+    }, HEARTBEAT_INTERVAL);
+    // Under Node (tests, tools) a pending beat must not keep the process alive; WeChat's timers are plain numbers.
+    if (play.timer && typeof play.timer.unref === 'function') {
+      play.timer.unref();
+    }
+  }
+}
+
+function stopTimer() {
+  if (play.timer !== null) {
+    timers().clear(play.timer);
+    play.timer = null;
+  }
+}
+
+/** A beat the game did not ask for: its failure is only a debug event (the next beat credits the time anyway). */
+function beatQuietly(final) {
+  heartbeat({ final: final }).then(null, function (error) {
+    emit({ type: 'heartbeat_failed', code: error && error.code ? error.code : 'unexpected_response' });
+  });
+}
+
+function onShow() {
+  if (!play.enabled) {
+    return;
+  }
+  if (!play.shown) {
+    play.shown = true;
+    // Back from the background the server's session has ended: this beat starts the next one.
+    if (usableToken()) {
+      beatQuietly(false);
+    }
+  }
+  startTimer();
+}
+
+function onHide() {
+  if (!play.enabled || !play.shown) {
+    return;
+  }
+  play.shown = false;
+  stopTimer();
+  if (usableToken()) {
+    beatQuietly(true);
+  }
+}
+
+/** After a login (which starts a play session on the server): listen to onShow/onHide once and beat while shown. */
+function startPlay() {
+  if (!play.enabled) {
+    return;
+  }
+  var w = currentWx();
+  if (play.hookedWx !== w) {
+    play.hookedWx = w;
+    if (typeof w.onShow === 'function') {
+      w.onShow(onShow);
+    }
+    if (typeof w.onHide === 'function') {
+      w.onHide(onHide);
+    }
+  }
+  play.shown = true;
+  startTimer();
+}
+
+/** Stops the heartbeats of this run (the listeners stay, doing nothing) until the next login. */
+function stopPlay() {
+  play.shown = false;
+  stopTimer();
+}
+
+/**
+ * Sends one heartbeat now (`{ final: true }` ends the play session) and resolves with
+ * `{ online_duration, online_days, credited_seconds }`. The SDK beats by itself every 60 s while the game is shown
+ * and once, final, when it is hidden; this is for games that want the figures.
+ */
+function heartbeat(options) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var final = !!(options && options.final === true);
+    var token = usableToken();
+    if (!token) {
+      throw new TianmuError('invalid_token', 'Log in before sending heartbeats.');
+    }
+    return post('/api/play/heartbeat', final ? { final: true } : {}, token).then(function (res) {
+      if (res.status === 200 && res.body && typeof res.body === 'object') {
+        if (state.profile) {
+          state.profile.online_duration = res.body.online_duration;
+          state.profile.online_days = res.body.online_days;
+        }
+        return res.body;
+      }
+      throw errorFromResponse(res.status, res.body, res.headers);
+    });
+  });
+}
+
+// ---- shares ---------------------------------------------------------------------------------------------
+
+/** A fresh share id: 24 characters of [A-Za-z0-9] (the server takes 8-64 of [A-Za-z0-9_-]). */
+function newShareId() {
+  var id = Date.now().toString(36);
+  while (id.length < 24) {
+    id += SHARE_ID_ALPHABET.charAt(Math.floor(Math.random() * SHARE_ID_ALPHABET.length));
+  }
+  return id;
+}
+
+/** `query` of a share with `inviter` set to the user's open id (any inviter the game put there is replaced). */
+function withInviter(query) {
+  var parts = typeof query === 'string' && query.length ? query.split('&') : [];
+  var kept = parts.filter(function (part) {
+    return part.length > 0 && part.split('=')[0] !== 'inviter';
+  });
+  var openId = state.profile && isNonEmptyString(state.profile.open_id) ? state.profile.open_id : '';
+  if (openId) {
+    kept.push('inviter=' + encodeURIComponent(openId));
+  }
+  return kept.join('&');
+}
+
+/** Reports a share to POST /api/play/share; resolves with `{ share_times, counted }`. */
+function reportShare(shareId, scene) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var token = usableToken();
+    if (!token) {
+      throw new TianmuError('invalid_token', 'Log in before reporting shares.');
+    }
+    var body = { share_id: shareId };
+    if (typeof scene === 'string' && scene.length > 0 && scene.length <= SHARE_SCENE_MAX) {
+      body.scene = scene;
+    }
+    return post('/api/play/share', body, token).then(function (res) {
+      if (res.status === 200 && res.body && typeof res.body === 'object') {
+        if (state.profile) {
+          state.profile.share_times = res.body.share_times;
+        }
+        return res.body;
+      }
+      throw errorFromResponse(res.status, res.body, res.headers);
+    });
+  });
+}
+
+/** The options passed to WeChat: the game's own, `inviter` in the query, without the SDK's `shareScene`. */
+function shareOptions(options) {
+  var o = {};
+  var given = options && typeof options === 'object' ? options : {};
+  Object.keys(given).forEach(function (key) {
+    if (key !== 'shareScene') {
+      o[key] = given[key];
+    }
+  });
+  o.query = withInviter(given.query);
+  return o;
+}
+
+/**
+ * wx.shareAppMessage with a fresh share id: the share's query carries `inviter` (the user's open id) so that a new
+ * user who opens it credits this one, and the share is reported to the server. `options` are WeChat's (title,
+ * imageUrl, query, ...) plus `shareScene` (optional, up to 64 characters: where in the game the share started).
+ * Resolves with `{ share_id, share_times, counted }` once reported.
+ */
+function shareAppMessage(options) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var w = currentWx();
+    if (typeof w.shareAppMessage !== 'function') {
+      throw new TianmuError('not_initialized', 'wx.shareAppMessage is not available.');
+    }
+    var shareId = newShareId();
+    w.shareAppMessage(shareOptions(options));
+    return reportShare(shareId, options && options.shareScene).then(function (answer) {
+      return { share_id: shareId, share_times: answer.share_times, counted: answer.counted };
+    });
+  });
+}
+
+/**
+ * wx.onShareAppMessage (the menu's "forward") with a fresh share id for every share: `handler(res)` returns WeChat's
+ * options as usual (plus `shareScene`); the SDK adds `inviter` to their query and reports the share. A failed
+ * report only emits a debug event: WeChat needs the options synchronously.
+ */
+function onShareAppMessage(handler) {
+  requireInit();
+  var w = currentWx();
+  if (typeof w.onShareAppMessage !== 'function') {
+    throw new TianmuError('not_initialized', 'wx.onShareAppMessage is not available.');
+  }
+  w.onShareAppMessage(function (res) {
+    var given = typeof handler === 'function' ? handler(res) : {};
+    var shareId = newShareId();
+    reportShare(shareId, given && given.shareScene).then(null, function (error) {
+      emit({ type: 'share_report_failed', code: error && error.code ? error.code : 'unexpected_response' });
+    });
+    return shareOptions(given);
+  });
+}
+
 // ---- export -------------------------------------------------------------------------------------------
 
 var sdk = {
@@ -632,6 +872,10 @@ var sdk = {
   getWallet: getWallet,
   getToken: getToken,
   getProfile: getProfile,
+  heartbeat: heartbeat,
+  stopPlay: stopPlay,
+  shareAppMessage: shareAppMessage,
+  onShareAppMessage: onShareAppMessage,
   TianmuError: TianmuError,
 };
 /** The mini-game example of the client page calls the SDK `tm_sdk`. */

@@ -11,6 +11,7 @@ using Tianmu.Functions.Configuration;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
+using Tianmu.Functions.Play;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Servers;
 using Tianmu.Functions.Tokens;
@@ -80,6 +81,9 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<ServerUsers>();
         services.AddSingleton<WalletLedger>();
         services.AddSingleton<WalletService>();
+        services.AddOptions<PlayOptions>().Bind(section.GetSection("Play")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlayOptions>, PlayOptionsValidator>());
+        services.AddSingleton<PlayService>();
         return services;
     }
 }

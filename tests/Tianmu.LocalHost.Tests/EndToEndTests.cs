@@ -18,7 +18,8 @@ public sealed class EndToEndTests
     public async Task The_readme_walkthrough_runs_on_the_local_host_with_the_simulator_and_embedded_Azurite()
     {
         var azuriteWasRunning = LocalAzurite.IsListening(LocalAzurite.TablePort);
-        await using var host = LocalHostProcess.Start(["--simulate-wechat"]);
+        // The README sleeps 10 s between beats (the default minimum interval); here the interval is 1 s to keep the test short.
+        await using var host = LocalHostProcess.Start(["--simulate-wechat", "--Tianmu:Play:MinInterval=00:00:01"]);
         Assert.True(await host.WaitUntilReadyAsync(StartTimeout), "The local host did not become ready:\n" + host.Output);
         using var client = new HttpClient { BaseAddress = host.BaseUrl };
         var user = "readme-" + Guid.NewGuid().ToString("N")[..8];
@@ -52,6 +53,45 @@ public sealed class EndToEndTests
         Assert.Equal(2, second.GetProperty("gender").GetInt32());
         Assert.False(second.GetProperty("is_new").GetBoolean());
         Assert.Equal(2, second.GetProperty("login_times").GetInt64());
+        token = second.GetProperty("jwt").GetString();
+
+        // 5. Play: two beats and a final one after the login that started the session, then a share.
+        async Task<JsonElement> PostWithTokenAsync(string path, string body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Json(body) };
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        long credited = 0;
+        foreach (var body in new[] { "{}", "{}", "{\"final\":true}" })
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1100));
+            var beat = await PostWithTokenAsync("/api/play/heartbeat", body);
+            Assert.True(beat.GetProperty("credited_seconds").GetInt64() >= 1, beat.ToString());
+            credited += beat.GetProperty("credited_seconds").GetInt64();
+            Assert.Equal(credited, beat.GetProperty("online_duration").GetInt64());
+        }
+
+        var afterFinal = await PostWithTokenAsync("/api/play/heartbeat", "{}");
+        Assert.Equal(0, afterFinal.GetProperty("credited_seconds").GetInt64());
+        var share = await PostWithTokenAsync("/api/play/share", "{\"share_id\":\"walkthrough-share-1\",\"scene\":\"level-end\"}");
+        var repeat = await PostWithTokenAsync("/api/play/share", "{\"share_id\":\"walkthrough-share-1\"}");
+        Assert.Equal(1, share.GetProperty("share_times").GetInt64());
+        Assert.True(share.GetProperty("counted").GetBoolean());
+        Assert.Equal(share.ToString(), repeat.ToString());
+
+        // 6. A friend opens the share link: the inviter is credited.
+        var friend = user + "-friend";
+        using var friendLogin = await client.PostAsync(new Uri("/api/login", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{friend}\",\"inviter\":\"{second.GetProperty("open_id").GetString()}\",\"channelCode\":\"share-card\"}}"));
+        Assert.Equal("share-card", (await friendLogin.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("from_code").GetString());
+        using var third = await client.PostAsync(new Uri("/api/login", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\"}}"));
+        var sharer = await third.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, sharer.GetProperty("share_new").GetInt64());
+        Assert.Equal(credited, sharer.GetProperty("online_duration").GetInt64());
+        Assert.Equal(1, sharer.GetProperty("share_times").GetInt64());
 
         // Like the Functions host: /api prefix, 405 with Allow and problem details, simulated WeChat errors mapped.
         using var wrongMethod = await client.GetAsync(new Uri("/api/login", UriKind.Relative));

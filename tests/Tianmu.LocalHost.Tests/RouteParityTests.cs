@@ -39,6 +39,8 @@ public sealed class RouteParityTests
                 "GET /api/server/apps/{appId}/users/{openId}",
                 "GET /api/wallet",
                 "POST /api/login",
+                "POST /api/play/heartbeat",
+                "POST /api/play/share",
                 "POST /api/server/apps/{appId}/wallet/transactions",
                 "POST /api/updateUserInfo",
             ],

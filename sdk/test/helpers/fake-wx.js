@@ -110,6 +110,70 @@ function createFakeWx(options = {}) {
       };
     },
 
+    /** App lifecycle: the SDK's listeners, fired by `fake.show()` and `fake.hide()`. */
+    showHandlers: [],
+    hideHandlers: [],
+    onShow(cb) {
+      fake.showHandlers.push(cb);
+    },
+    offShow(cb) {
+      fake.showHandlers = fake.showHandlers.filter((h) => h !== cb);
+    },
+    onHide(cb) {
+      fake.hideHandlers.push(cb);
+    },
+    offHide(cb) {
+      fake.hideHandlers = fake.hideHandlers.filter((h) => h !== cb);
+    },
+    show(res = { scene: 1001, query: {} }) {
+      fake.showHandlers.slice().forEach((cb) => cb(res));
+    },
+    hide() {
+      fake.hideHandlers.slice().forEach((cb) => cb());
+    },
+
+    /** Every wx.shareAppMessage call's options. */
+    shares: [],
+    shareAppMessage(shareOptions) {
+      fake.shares.push(shareOptions);
+    },
+    /** The menu's forward handler (wx.onShareAppMessage); `fake.forward(res)` calls it as WeChat would. */
+    shareHandler: null,
+    onShareAppMessage(cb) {
+      fake.shareHandler = cb;
+    },
+    forward(res = { from: 'menu' }) {
+      return fake.shareHandler ? fake.shareHandler(res) : undefined;
+    },
+
+    /**
+     * Controllable timers for init({ timers }): nothing fires until `fire()` (every active interval once);
+     * `active()` counts the intervals running.
+     */
+    timers: (() => {
+      const intervals = new Map();
+      let next = 1;
+      return {
+        setInterval(fn, ms) {
+          const id = next++;
+          intervals.set(id, { fn, ms });
+          return id;
+        },
+        clearInterval(id) {
+          intervals.delete(id);
+        },
+        active() {
+          return intervals.size;
+        },
+        fire() {
+          [...intervals.values()].forEach((t) => t.fn());
+        },
+        periods() {
+          return [...intervals.values()].map((t) => t.ms);
+        },
+      };
+    })(),
+
     /** The mini-game user-info button; the test taps it with what WeChat would give (`button.tap(res)`). */
     createUserInfoButton(buttonOptions) {
       if (!buttonOptions || typeof buttonOptions !== 'object' || !buttonOptions.type || !buttonOptions.style) {

@@ -17,6 +17,13 @@ public sealed record LoginRequest
 
     public string? FromCode { get; init; }
 
+    /// <summary>
+    /// An alias of <see cref="FromCode"/>: Tianmu's channel links carry <c>channelCode=&lt;code&gt;</c> (docs/API.md,
+    /// "POST /api/login"). When both are given, <c>from_code</c> wins.
+    /// </summary>
+    [JsonPropertyName("channelCode")]
+    public string? ChannelCode { get; init; }
+
     /// <summary>An attribution field that never blocks a login: a value that is not a string reads as absent.</summary>
     [JsonConverter(typeof(IgnoreUnlessStringConverter))]
     public string? Inviter { get; init; }

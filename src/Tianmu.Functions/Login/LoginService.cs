@@ -75,10 +75,10 @@ public sealed partial class LoginService(
             throw ApiException.InvalidRequest($"code may not exceed {MaxCodeLength} characters.");
         }
 
-        var fromCode = request.FromCode ?? string.Empty;
+        var fromCode = request.FromCode ?? request.ChannelCode ?? string.Empty;
         if (fromCode.Length > MaxFromCodeLength)
         {
-            throw ApiException.InvalidRequest($"from_code may not exceed {MaxFromCodeLength} characters.");
+            throw ApiException.InvalidRequest($"from_code (or channelCode) may not exceed {MaxFromCodeLength} characters.");
         }
 
         var ofp = request.Ofp ?? string.Empty;

@@ -7,6 +7,14 @@ namespace Tianmu.Functions.Profiles;
 /// One player of one app as stored in Table Storage: PartitionKey from the app id (see <see cref="ProfileKeys"/>),
 /// RowKey = open id. Holds the WeChat session key, which never leaves the server.
 /// </summary>
+/// <remarks>
+/// Other rows of a user share the profile's partition and start their RowKey with <c>~</c> (no id contains it):
+/// <list type="bullet">
+/// <item><c>~invited~&lt;new user's open id&gt;</c>: an inviter credit paid across partitions (<see cref="InviterCredit"/>).</item>
+/// <item><c>~share~&lt;open id&gt;~&lt;share_id&gt;</c>: one share report (<see cref="ShareReportEntity"/>); the open id is part
+/// of the key because one partition holds many users when <c>Tianmu__Storage__PartitionBuckets</c> is 1.</item>
+/// </list>
+/// </remarks>
 public sealed class ProfileEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
@@ -89,4 +97,23 @@ public sealed class ProfileEntity : ITableEntity
     /// (partition buckets > 1) and the credit could not be written in the creating transaction.
     /// </summary>
     public string PendingInviter { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Unix time in milliseconds of the last login or credited heartbeat of the current play session; null when no
+    /// session runs (docs/API.md, "POST /api/play/heartbeat").
+    /// </summary>
+    public long? PlaySessionLast { get; set; }
+
+    /// <summary>
+    /// The last UTC+8 date (ISO <c>yyyy-MM-dd</c>) on which a login or a credited heartbeat counted the user active;
+    /// empty on rows written before heartbeats existed, which read it from <see cref="LastLoginTime"/>
+    /// (<see cref="ProfileRules.LastActiveDay"/>).
+    /// </summary>
+    public string LastActiveDay { get; set; } = string.Empty;
+
+    /// <summary>The UTC+8 date (ISO <c>yyyy-MM-dd</c>) that <see cref="SharesOnDay"/> counts; empty before the first share.</summary>
+    public string SharesDay { get; set; } = string.Empty;
+
+    /// <summary>Shares counted on <see cref="SharesDay"/>, held to <c>Tianmu__Play__MaxSharesPerDay</c>.</summary>
+    public long SharesOnDay { get; set; }
 }

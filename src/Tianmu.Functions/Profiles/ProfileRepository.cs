@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+
 namespace Tianmu.Functions.Profiles;
 
 /// <summary>
@@ -38,6 +40,54 @@ public sealed class ProfileRepository(ProfileStore store, ProfileKeys keys, Opti
             return await store.TryReplaceAsync(row, cancellationToken).ConfigureAwait(false)
                 ? WriteAttempt.Done<ProfileEntity?>(row)
                 : WriteAttempt.Conflict<ProfileEntity?>();
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a row of the user exactly once, together with the change it makes to the profile: each attempt applies
+    /// <paramref name="change"/> to the profile about to be written (the first attempt to <paramref name="current"/> as
+    /// read, later ones to a fresh read), and adds the row it returns in one entity-group transaction with the profile's
+    /// conditional replace: both or neither. When a row with that key exists already (an earlier report, or a concurrent
+    /// one that won), nothing changes and the stored row is answered. The row's keys are set here: the profile's
+    /// partition, RowKey <paramref name="rowKey"/> (it must start with <c>~</c>, see <see cref="ProfileEntity"/>).
+    /// </summary>
+    /// <returns>The row as recorded (now or before), or null when the profile no longer exists.</returns>
+    /// <exception cref="Http.ApiException">503 <c>upstream_unavailable</c> when storage fails or the profile stays too busy.</exception>
+    public Task<T?> RecordOnceAsync<T>(ProfileEntity current, string rowKey, Func<ProfileEntity, T> change, CancellationToken cancellationToken)
+        where T : class, ITableEntity
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(rowKey);
+        ArgumentNullException.ThrowIfNull(change);
+        if (!rowKey.StartsWith('~'))
+        {
+            throw new ArgumentException("Rows beside a profile have RowKeys starting with '~'.", nameof(rowKey));
+        }
+
+        return concurrency.RunAsync(current.AppId, async attempt =>
+        {
+            var profile = attempt == 0 ? current : await store.GetAsync(current.PartitionKey, current.RowKey, cancellationToken).ConfigureAwait(false);
+            if (profile is null)
+            {
+                return WriteAttempt.Done<T?>(null);
+            }
+
+            var row = change(profile);
+            row.PartitionKey = profile.PartitionKey;
+            row.RowKey = rowKey;
+            TableTransactionAction[] actions =
+            [
+                new(TableTransactionActionType.Add, row),
+                new(TableTransactionActionType.UpdateReplace, profile, profile.ETag),
+            ];
+            if (await store.TrySubmitAsync(actions, cancellationToken).ConfigureAwait(false))
+            {
+                return WriteAttempt.Done<T?>(row);
+            }
+
+            // The row exists (409) or the profile changed (412): a row that exists answers; else read again and retry.
+            var recorded = await store.GetRowAsync<T>(profile.PartitionKey, rowKey, cancellationToken).ConfigureAwait(false);
+            return recorded is not null ? WriteAttempt.Done<T?>(recorded) : WriteAttempt.Conflict<T?>();
         }, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tianmu.Functions.Location;
 using Tianmu.WeChat.Crypto;
 using Tianmu.WeChat.Sessions;
@@ -10,11 +11,50 @@ public static class ProfileRules
     /// <summary>WeChat's anonymous nickname since 2021.</summary>
     public const string AnonymousNickName = "微信用户";
 
+    private const string DayFormat = "yyyy-MM-dd";
+
     private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
 
     /// <summary>The calendar date of a Unix time in China Standard Time (UTC+8), which counts online days.</summary>
     public static DateOnly ChinaDate(long unixSeconds) =>
         DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToOffset(ChinaStandardTime).DateTime);
+
+    /// <summary>The calendar date of an instant in China Standard Time (UTC+8).</summary>
+    public static DateOnly ChinaDate(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(ChinaStandardTime).DateTime);
+
+    /// <summary>
+    /// The user's last active day in UTC+8 (docs/API.md, <c>online_days</c>): the stored day, or on a row written before
+    /// heartbeats existed the date of its last login. Logins and credited heartbeats both count against this one day.
+    /// </summary>
+    public static DateOnly LastActiveDay(ProfileEntity profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return DateOnly.TryParseExact(profile.LastActiveDay, DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : ChinaDate(profile.LastLoginTime);
+    }
+
+    /// <summary>
+    /// Counts the user active at <paramref name="instant"/>: +1 <c>online_days</c> when its UTC+8 date is later than the
+    /// last active day, which then moves to that date (an earlier instant, from a request that lost a race, changes nothing).
+    /// </summary>
+    /// <returns>True when <c>online_days</c> grew.</returns>
+    public static bool MarkActive(ProfileEntity profile, DateTimeOffset instant)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var day = ChinaDate(instant);
+        if (day <= LastActiveDay(profile))
+        {
+            return false;
+        }
+
+        profile.OnlineDays++;
+        profile.LastActiveDay = FormatDay(day);
+        return true;
+    }
+
+    /// <summary>A UTC+8 date as stored on the profile (ISO <c>yyyy-MM-dd</c>).</summary>
+    public static string FormatDay(DateOnly day) => day.ToString(DayFormat, CultureInfo.InvariantCulture);
 
     /// <summary>The attribution of a new user, kept forever.</summary>
     public sealed record Channel(string FromScene, string FromCode, string Ofp);
@@ -46,6 +86,8 @@ public static class ProfileRules
             SessionKey = session.SessionKey,
             SessionKeyIssuedAt = loginTime,
             CreatedAt = loginTime,
+            LastActiveDay = FormatDay(ChinaDate(loginTime)),
+            PlaySessionLast = loginTime.ToUnixTimeMilliseconds(),
         };
     }
 
@@ -57,10 +99,10 @@ public static class ProfileRules
         ArgumentNullException.ThrowIfNull(location);
         var seconds = loginTime.ToUnixTimeSeconds();
         profile.LoginTimes++;
-        if (ChinaDate(seconds) > ChinaDate(profile.LastLoginTime))
-        {
-            profile.OnlineDays++;
-        }
+        MarkActive(profile, loginTime);
+
+        // A login starts a play session at its time (docs/API.md, "POST /api/login"); a beat that landed later keeps its own.
+        profile.PlaySessionLast = Math.Max(profile.PlaySessionLast ?? 0, loginTime.ToUnixTimeMilliseconds());
 
         // Concurrent logins may land out of order: keep the newest time and the newest session key.
         profile.LastLoginTime = Math.Max(profile.LastLoginTime, seconds);
