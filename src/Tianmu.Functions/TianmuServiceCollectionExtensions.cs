@@ -45,7 +45,7 @@ public static class TianmuServiceCollectionExtensions
                 }
             })
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>>(new JwtOptionsValidator(environment)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, LoginOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, LoginOptionsValidator>());
@@ -61,7 +61,14 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<InviterCredit>();
         services.AddSingleton<ProfileRepository>();
 
+        services.AddSingleton(sp => new SigningKeys(
+            sp.GetRequiredService<IOptions<JwtOptions>>(), environment, sp.GetRequiredService<ILogger<SigningKeys>>()));
         services.AddSingleton<TokenService>();
+        services.AddSingleton<TokenRefreshService>();
+        services.AddHostedService(sp => new SigningKeysStartup(
+            sp.GetRequiredService<SigningKeys>(),
+            legacySigningKeySet: !string.IsNullOrEmpty(section.GetSection("Jwt")["SigningKey"]),
+            sp.GetRequiredService<ILogger<SigningKeysStartup>>()));
         services.AddSingleton<BearerAuthenticator>();
 
         // Loaded at registration: a missing or corrupt database stops the app at start-up, not at the first login.

@@ -81,4 +81,11 @@ public sealed class ProfileEntity : ITableEntity
     /// (partition buckets > 1) and the credit could not be written in the creating transaction.
     /// </summary>
     public string PendingInviter { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The security stamp (docs/API.md, "Tokens"): an opaque random value drawn when the profile is created and written
+    /// into every token as <c>stamp</c>; a token validates only against a profile with the same stamp. A profile stored
+    /// before stamps existed has none (null or <c>""</c>) and gets one at its next login (<see cref="ProfileRules"/>).
+    /// </summary>
+    public string SecurityStamp { get; set; } = string.Empty;
 }
