@@ -138,6 +138,24 @@ internal static class LoadRun
         // The same storage work behind a bare HTTP endpoint in its own process: the floor of any HTTP service here.
         report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
+
+        // Token refresh (token validation, a point read of the profile, an ES256 issue), interleaved with its bare
+        // storage work (the same point read) from the same workers.
+        var (refresh, read) = await Phase.RunInterleavedAsync(Names.TokenRefresh, Names.BareRead, count, concurrency, async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/token/refresh");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwts[i]);
+            using var response = await http.SendAsync(request).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            return response.IsSuccessStatusCode && body.Contains("\"jwt\"", StringComparison.Ordinal) ? null : $"{(int)response.StatusCode} {Truncate(body)}";
+        },
+        async i =>
+        {
+            var row = await table.GetEntityIfExistsAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false);
+            return row.HasValue ? null : "row missing";
+        }).ConfigureAwait(false);
+        report(refresh);
+        report(read);
     }
 
     private static async Task<string?> PostAsync(HttpClient http, string path)
@@ -248,6 +266,8 @@ internal static class Names
     public const string BareReplace = "bare storage: read + conditional replace";
     public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
     public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
+    public const string TokenRefresh = "token refresh";
+    public const string BareRead = "bare storage: point read (interleaved with token refresh)";
 }
 
 internal sealed record LoadReport(int Buckets, IReadOnlyList<PhaseResult> Phases, double HostPeakMiB, double HostCurrentMiB, double AzuritePeakMiB)

@@ -63,4 +63,36 @@ internal static class Phase
         var latencies = ticks.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
         return new PhaseResult(name, concurrency, latencies, wall.Elapsed, errors, firstError);
     }
+
+    /// <summary>
+    /// Two operations interleaved from the same workers (request 2k is <paramref name="first"/>(k), 2k+1 is
+    /// <paramref name="second"/>(k)), so that a busy neighbour on the machine moves both alike; one result each.
+    /// </summary>
+    public static async Task<(PhaseResult First, PhaseResult Second)> RunInterleavedAsync(
+        string firstName, string secondName, int count, int concurrency, Func<int, Task<string?>> first, Func<int, Task<string?>> second)
+    {
+        var latencies = new double[2 * count];
+        var failures = new string?[2 * count];
+        var all = await RunAsync("interleaved", 2 * count, concurrency, async j =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var error = await (j % 2 == 0 ? first(j / 2) : second(j / 2)).ConfigureAwait(false);
+            latencies[j] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            failures[j] = error;
+            return error;
+        }).ConfigureAwait(false);
+        PhaseResult Part(string name, int parity)
+        {
+            var indexes = Enumerable.Range(0, 2 * count).Where(j => j % 2 == parity).ToArray();
+            return new PhaseResult(
+                name,
+                concurrency,
+                [.. indexes.Select(j => latencies[j]).Order()],
+                all.Elapsed,
+                indexes.Count(j => failures[j] is not null),
+                indexes.Select(j => failures[j]).FirstOrDefault(f => f is not null));
+        }
+
+        return (Part(firstName, 0), Part(secondName, 1));
+    }
 }
