@@ -31,6 +31,7 @@ public class TokenBenchmarks
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private TokenService _tokens = null!;
+    private TokenService _cachedTokens = null!;
     private string _token = null!;
     private SigningCredentials _hs256 = null!;
     private TokenValidationParameters _hs256Validation = null!;
@@ -44,6 +45,7 @@ public class TokenBenchmarks
         var options = Options.Create(new JwtOptions { PrivateKey = key.ExportPkcs8PrivateKeyPem(), Issuer = "tianmu" });
         var keys = new SigningKeys(options, new BenchmarkEnvironment(), NullLogger<SigningKeys>.Instance);
         _tokens = new TokenService(options, keys, apps, TimeProvider.System);
+        _cachedTokens = new TokenService(options, keys, apps, TimeProvider.System, new VerifiedTokenCache());
         _token = _tokens.Issue(Profile, DateTimeOffset.UtcNow).Jwt;
         if (_tokens.ValidateAsync(_token).GetAwaiter().GetResult() is not { OpenId: Payloads.OpenId })
         {
@@ -72,6 +74,9 @@ public class TokenBenchmarks
 
     [Benchmark(Description = "Validate token (ES256)")]
     public async Task<TokenSubject?> Validate() => await _tokens.ValidateAsync(_token).ConfigureAwait(false);
+
+    [Benchmark(Description = "Validate token (ES256, recurring: verified-token cache hit)")]
+    public async Task<TokenSubject?> ValidateRecurring() => await _cachedTokens.ValidateAsync(_token).ConfigureAwait(false);
 
     [Benchmark(Description = "Issue token (HS256, first release)")]
     public string IssueHs256()

@@ -63,7 +63,13 @@ public static class TianmuServiceCollectionExtensions
 
         services.AddSingleton(sp => new SigningKeys(
             sp.GetRequiredService<IOptions<JwtOptions>>(), environment, sp.GetRequiredService<ILogger<SigningKeys>>()));
-        services.AddSingleton<TokenService>();
+        services.AddSingleton<VerifiedTokenCache>();
+        services.AddSingleton(sp => new TokenService(
+            sp.GetRequiredService<IOptions<JwtOptions>>(),
+            sp.GetRequiredService<SigningKeys>(),
+            sp.GetRequiredService<AppRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<VerifiedTokenCache>()));
         services.AddSingleton<TokenRefreshService>();
         services.AddHostedService(sp => new SigningKeysStartup(
             sp.GetRequiredService<SigningKeys>(),

@@ -40,8 +40,10 @@ public sealed class TokenService
     private readonly SigningKeys _keys;
     private readonly AppRegistry _apps;
     private readonly TimeProvider _time;
+    private readonly VerifiedTokenCache? _cache;
 
-    public TokenService(IOptions<JwtOptions> options, SigningKeys keys, AppRegistry apps, TimeProvider time)
+    /// <summary>A token service; with a <paramref name="cache"/>, a token verified once is not verified again while it lives.</summary>
+    public TokenService(IOptions<JwtOptions> options, SigningKeys keys, AppRegistry apps, TimeProvider time, VerifiedTokenCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(keys);
@@ -50,6 +52,7 @@ public sealed class TokenService
         _keys = keys;
         _apps = apps;
         _time = time;
+        _cache = cache;
         _credentials = new SigningCredentials(keys.Current, SecurityAlgorithms.EcdsaSha256);
         _validation = new TokenValidationParameters
         {
@@ -110,6 +113,11 @@ public sealed class TokenService
             return null;
         }
 
+        if (_cache is not null && _cache.TryGet(token, out var cached, out var notBefore, out var expires))
+        {
+            return ValidateLifetime(notBefore, expires, null!, _validation) ? cached : null;
+        }
+
         var result = await _handler.ValidateTokenAsync(token, _validation).ConfigureAwait(false);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt || jwt.Alg != SecurityAlgorithms.EcdsaSha256)
         {
@@ -126,7 +134,9 @@ public sealed class TokenService
             return null;
         }
 
-        return new TokenSubject(audiences[0], subject, authTime, stamp, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero).ToUnixTimeSeconds());
+        var verified = new TokenSubject(audiences[0], subject, authTime, stamp, new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero).ToUnixTimeSeconds());
+        _cache?.Add(token, verified, jwt.ValidFrom, jwt.ValidTo);
+        return verified;
     }
 
     /// <summary>Reads the token of an <c>Authorization: Bearer …</c> header value (RFC 6750, 2.1); null when absent or not Bearer.</summary>

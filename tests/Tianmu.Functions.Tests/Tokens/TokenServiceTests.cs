@@ -30,11 +30,56 @@ public sealed class TokenServiceTests
         new TestEnvironment(Environments.Production),
         NullLogger<SigningKeys>.Instance);
 
-    private TokenService Create(string privateKeyPem, string issuer = "tianmu", string previous = "", TimeProvider? time = null) => new(
+    private TokenService Create(string privateKeyPem, string issuer = "tianmu", string previous = "", TimeProvider? time = null, VerifiedTokenCache? cache = null) => new(
         Options.Create(new JwtOptions { PrivateKey = privateKeyPem, PreviousPublicKeys = previous, Issuer = issuer }),
         Keys(privateKeyPem, previous),
         new AppRegistry([new("wxapp1", "s1"), new("wxapp2", "s2")]),
-        time ?? _time);
+        time ?? _time,
+        cache);
+
+    [Fact]
+    public async Task A_recurring_token_is_verified_once_but_its_lifetime_is_checked_on_every_use()
+    {
+        var cache = new VerifiedTokenCache();
+        var tokens = Create(TestKeys.CurrentPrivateKeyPem, cache: cache);
+        var token = tokens.Issue(User, Start).Jwt;
+
+        Assert.NotNull(await tokens.ValidateAsync(token));
+        Assert.Equal(1, cache.Count);
+        Assert.NotNull(await tokens.ValidateAsync(token));
+        Assert.Equal(1, cache.Count);
+        _time.SetUtcNow(Start.AddHours(2).AddSeconds(31));
+
+        Assert.Null(await tokens.ValidateAsync(token));
+    }
+
+    [Fact]
+    public async Task The_cache_knows_only_the_exact_token_it_verified_and_never_a_refused_one()
+    {
+        var cache = new VerifiedTokenCache();
+        var tokens = Create(TestKeys.CurrentPrivateKeyPem, cache: cache);
+        var token = tokens.Issue(User, Start).Jwt;
+        await tokens.ValidateAsync(token);
+
+        Assert.Null(await tokens.ValidateAsync(token + "A"));
+        Assert.Null(await tokens.ValidateAsync(token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1]));
+        Assert.Null(await tokens.ValidateAsync(TokenForge.Forge("oUser1", aud: "wxapp1", now: Start, alg: "HS256", stamp: "stamp-1")));
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public void The_cache_is_bounded()
+    {
+        var cache = new VerifiedTokenCache();
+        var subject = new TokenSubject("wxapp1", "oUser1", 0, "s", 0);
+
+        for (var i = 0; i <= VerifiedTokenCache.Capacity; i++)
+        {
+            cache.Add("token-" + i, subject, Start.UtcDateTime, Start.UtcDateTime.AddHours(2));
+        }
+
+        Assert.InRange(cache.Count, 1, VerifiedTokenCache.Capacity);
+    }
 
     [Fact]
     public async Task Issued_token_validates_to_its_app_user_login_time_and_stamp()
