@@ -187,6 +187,13 @@ export interface GetWalletOptions {
  * again; a cursor that no page gave rejects with `invalid_request`.
  */
 export function getWallet(options?: GetWalletOptions): Promise<Wallet>;
+/**
+ * POST /api/token/refresh: a new token of the same login, kept like a login's; one refresh at a time. The SDK does
+ * this by itself before an authenticated call when less than 10 minutes of the token remain (a failed refresh keeps
+ * the current token). Rejects with `invalid_token` when there is no usable token or the login is older than the
+ * server's maximum session age (call login()), or `network_error`.
+ */
+export function refreshToken(): Promise<string>;
 /** The current token (memory, else storage); `''` when none. */
 export function getToken(): string;
 /** The profile of the last successful call of this run, or null. */
@@ -205,6 +212,7 @@ export interface TmSDK {
   login: typeof login;
   updateUserInfo: typeof updateUserInfo;
   getWallet: typeof getWallet;
+  refreshToken: typeof refreshToken;
   getToken: typeof getToken;
   getProfile: typeof getProfile;
   heartbeat: typeof heartbeat;

@@ -2,7 +2,7 @@
 # Runs every test suite of the repository and ends with the total: "N passed, N failed".
 #   .NET: the WeChat library, the functions (unit + integration on Azurite with a WeChat stand-in),
 #         the local host end to end, the Bicep templates.
-#   Node: the client SDK against a real local host.
+#   Node: the client SDK against a real local host, and the README's token-verification examples (examples/).
 # Needs the .NET 10 SDK and Node.js 20+; installs the npm packages it needs (Azurite, ip2region, the SDK's).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,8 @@ if [ -z "$summary" ]; then echo "dotnet test printed no summary"; failed=$((fail
 if [ -f sdk/package.json ]; then
   echo "==> client SDK (node --test)"
   npm ci --no-audit --no-fund --prefix sdk >"$results/npm-sdk.log" 2>&1 || { cat "$results/npm-sdk.log"; status=1; }
+  # The Node verification example installs jose from the npm registry through its lockfile.
+  npm ci --no-audit --no-fund --prefix examples/verify-node >"$results/npm-verify-node.log" 2>&1 || { cat "$results/npm-verify-node.log"; status=1; }
   TIANMU_TEST_CONFIGURATION=Release npm test --prefix sdk 2>&1 | tee "$results/sdk-test.log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   n=$(awk '/^# pass /{print $3}' "$results/sdk-test.log" | tail -1); passed=$((passed + ${n:-0}))

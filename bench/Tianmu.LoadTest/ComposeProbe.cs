@@ -48,7 +48,6 @@ internal static class ComposeProbe
             start.ArgumentList.Add("compose");
             start.Environment["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development";
             start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-            start.Environment["Tianmu__Jwt__SigningKey"] = "compose-probe-signing-key-of-at-least-32-bytes";
             start.Environment[$"Tianmu__Apps__{HostProcess.AppId}__Secret"] = HostProcess.AppSecret;
             start.Environment["Tianmu__Storage__ConnectionString"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteProcess.AccountKey};TableEndpoint=http://127.0.0.1:1/devstoreaccount1;";
             using var process = Process.Start(start) ?? throw new InvalidOperationException("The probe did not start.");

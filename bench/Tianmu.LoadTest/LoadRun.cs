@@ -151,6 +151,23 @@ internal static class LoadRun
         report(await Phase.RunAsync(Names.BareHttpInsert, count, concurrency, i => PostAsync(bare, $"/bare/insert/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
         report(await Phase.RunAsync(Names.BareHttpReplace, count, concurrency, i => PostAsync(bare, $"/bare/replace/{partitions[i]}/{openIds[i]}")).ConfigureAwait(false));
 
+        // Token refresh (token validation, a point read of the profile, an ES256 issue), interleaved with its bare
+        // storage work (the same point read) from the same workers.
+        var (refresh, read) = await Phase.RunInterleavedAsync(Names.TokenRefresh, Names.BareReadBesideRefresh, count, concurrency, async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/token/refresh");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwts[i]);
+            using var response = await http.SendAsync(request).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            return response.IsSuccessStatusCode && body.Contains("\"jwt\"", StringComparison.Ordinal) ? null : $"{(int)response.StatusCode} {Truncate(body)}";
+        },
+        async i =>
+        {
+            var row = await table.GetEntityIfExistsAsync<ProfileEntity>(partitions[i], openIds[i]).ConfigureAwait(false);
+            return row.HasValue ? null : "row missing";
+        }).ConfigureAwait(false);
+        report(refresh);
+        report(read);
         // Credited beats once every session of this round is older than the minimum interval; then share reports.
         var wait = sessionsStarted + PlayLoad.MinInterval + TimeSpan.FromSeconds(1) - DateTime.UtcNow;
         if (wait > TimeSpan.Zero)
@@ -298,6 +315,8 @@ internal static class Names
     public const string BareBeat = "bare storage: read + conditional replace (interleaved with credited beats)";
     public const string Share = "share report";
     public const string BareShare = "bare storage: read + transaction of report row and profile (interleaved with shares)";
+    public const string TokenRefresh = "token refresh";
+    public const string BareReadBesideRefresh = "bare storage: point read (interleaved with token refresh)";
 }
 
 internal sealed record LoadReport(int Buckets, IReadOnlyList<PhaseResult> Phases, double HostPeakMiB, double HostCurrentMiB, double AzuritePeakMiB)

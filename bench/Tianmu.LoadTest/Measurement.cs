@@ -89,4 +89,12 @@ internal static class Phase
             errors[side],
             firstErrors[side]))];
     }
+
+    /// <summary>Two operations interleaved (see the general overload); one result each.</summary>
+    public static async Task<(PhaseResult First, PhaseResult Second)> RunInterleavedAsync(
+        string firstName, string secondName, int count, int concurrency, Func<int, Task<string?>> first, Func<int, Task<string?>> second)
+    {
+        var results = await RunInterleavedAsync([firstName, secondName], count, concurrency, [first, second]).ConfigureAwait(false);
+        return (results[0], results[1]);
+    }
 }

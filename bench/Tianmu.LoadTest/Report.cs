@@ -67,6 +67,17 @@ internal static class Report
             }
 
             text.AppendLine();
+            text.AppendLine("Interleaved with the bare baseline (alternate requests from the same workers):");
+            text.AppendLine();
+            text.AppendLine("| concurrency | request | Tianmu p50 ms | bare storage p50 ms | **ratio** |");
+            text.AppendLine("|---:|---|---:|---:|---:|");
+            foreach (var c in load.Phases.Select(p => p.Concurrency).Distinct())
+            {
+                var (tianmu, bare) = (load.Get(Names.TokenRefresh, c), load.Get(Names.BareRead, c));
+                text.AppendLine(culture, $"| {c} | {tianmu.Name} | {tianmu.P50:F2} | {bare.P50:F2} | **{tianmu.P50 / bare.P50:F2}** |");
+            }
+
+            text.AppendLine();
         }
 
         if (cold is not null)

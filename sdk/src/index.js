@@ -10,6 +10,8 @@ var TOKEN_KEY_PREFIX = 'tmsdk:token:';
 var DEFAULT_TIMEOUT = 10000;
 /** A token this close to its `exp` (seconds) is treated as expired; the server allows 30 s of skew. */
 var EXPIRY_MARGIN = 30;
+/** A token with less than this many seconds left is refreshed (POST /api/token/refresh) before an authenticated call. */
+var REFRESH_BEFORE = 600;
 
 /** The server's own limits on attribution fields: a value outside them is dropped, never allowed to block a login. */
 var OPEN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -54,6 +56,7 @@ var state = {
   loginInFlight: null,
   /** `{ setInterval, clearInterval }` of the heartbeat (init's `timers`), or null for the globals. */
   timers: null,
+  refreshInFlight: null,
 };
 
 function globalWx() {
@@ -119,6 +122,7 @@ function init(options) {
     state.clockOffset = 0;
     state.profile = null;
     state.loginInFlight = null;
+    state.refreshInFlight = null;
   }
   var timersGiven = o.timers && typeof o.timers === 'object' ? o.timers : null;
   if (timersGiven !== state.timers || (o.wx || null) !== state.wx || o.heartbeat === false) {
@@ -254,6 +258,15 @@ function usableToken() {
     return '';
   }
   return token;
+}
+
+/** Seconds left before the token's `exp` by the (offset-corrected) local clock; Infinity when it has no readable `exp`. */
+function secondsLeft(token) {
+  var claims = readClaims(token);
+  if (!claims || typeof claims.exp !== 'number') {
+    return Infinity;
+  }
+  return claims.exp - (nowSeconds() + state.clockOffset);
 }
 
 /** The profile of the last successful login or updateUserInfo of this run, or null. */
@@ -527,6 +540,72 @@ function renewLogin() {
   return state.loginInFlight || login();
 }
 
+// ---- token refresh --------------------------------------------------------------------------------------
+
+function doRefresh(token) {
+  return post('/api/token/refresh', {}, token).then(function (res) {
+    if (res.status === 200 && res.body && typeof res.body === 'object' && isNonEmptyString(res.body.jwt)) {
+      // A login that finished meanwhile holds a newer token: keep that one.
+      if (state.token === token) {
+        rememberToken(res.body.jwt);
+      }
+      emit({ type: 'refresh', status: 200 });
+      return state.token;
+    }
+    emit({ type: 'refresh', status: res.status });
+    throw errorFromResponse(res.status, res.body, res.headers);
+  });
+}
+
+/**
+ * Exchanges the current token for a new one of the same login (POST /api/token/refresh) and resolves with it; one
+ * refresh at a time. Rejects with `invalid_token` when there is no usable token or the server refused it (the login
+ * is older than the server's maximum session age: call login()), or with `network_error`.
+ */
+function refreshToken() {
+  return Promise.resolve().then(function () {
+    requireInit();
+    if (state.refreshInFlight) {
+      return state.refreshInFlight;
+    }
+    var token = usableToken();
+    if (!token) {
+      throw new TianmuError('invalid_token', 'There is no valid token to refresh: call login().');
+    }
+    var tracked = doRefresh(token).then(
+      function (fresh) {
+        state.refreshInFlight = null;
+        return fresh;
+      },
+      function (error) {
+        state.refreshInFlight = null;
+        throw error;
+      }
+    );
+    state.refreshInFlight = tracked;
+    return tracked;
+  });
+}
+
+/**
+ * The token for an authenticated call: refreshed first when less than REFRESH_BEFORE seconds remain. A refresh
+ * that fails keeps the current token while it is valid (a later 401 leads to a new login); '' when there is none.
+ */
+function tokenForCall() {
+  var token = usableToken();
+  if (!token || secondsLeft(token) > REFRESH_BEFORE) {
+    return Promise.resolve(token);
+  }
+  return refreshToken().then(
+    function (fresh) {
+      return fresh;
+    },
+    function () {
+      return usableToken();
+    }
+  );
+}
+
 // ---- updateUserInfo -------------------------------------------------------------------------------------
 
 function sessionRenewed(reason, status) {
@@ -557,34 +636,39 @@ function updateUserInfo(params) {
     if (isNonEmptyString(p.rawData)) {
       body.rawData = p.rawData;
     }
-    var token = usableToken();
-    if (!token) {
-      return renewLogin().then(function () {
-        throw sessionRenewed('There was no valid token.', 0);
+    return tokenForCall().then(function (token) {
+      return postUserInfo(body, token);
+    });
+  });
+}
+
+function postUserInfo(body, token) {
+  if (!token) {
+    return renewLogin().then(function () {
+      throw sessionRenewed('There was no valid token.', 0);
+    });
+  }
+  return post('/api/updateUserInfo', body, token).then(function (res) {
+    if (res.status === 200 && res.body && typeof res.body === 'object') {
+      var profile = res.body;
+      state.profile = profile;
+      return profile;
+    }
+    var error = errorFromResponse(res.status, res.body, res.headers);
+    if (res.status === 401) {
+      var renewal;
+      if (state.token === token) {
+        forgetToken();
+        renewal = renewLogin();
+      } else {
+        // Another call already renewed (or is renewing) this token: one login serves both.
+        renewal = state.loginInFlight || Promise.resolve();
+      }
+      return renewal.then(function () {
+        throw sessionRenewed('The server refused the token (' + error.code + ').', 401);
       });
     }
-    return post('/api/updateUserInfo', body, token).then(function (res) {
-      if (res.status === 200 && res.body && typeof res.body === 'object') {
-        var profile = res.body;
-        state.profile = profile;
-        return profile;
-      }
-      var error = errorFromResponse(res.status, res.body, res.headers);
-      if (res.status === 401) {
-        var renewal;
-        if (state.token === token) {
-          forgetToken();
-          renewal = renewLogin();
-        } else {
-          // Another call already renewed (or is renewing) this token: one login serves both.
-          renewal = state.loginInFlight || Promise.resolve();
-        }
-        return renewal.then(function () {
-          throw sessionRenewed('The server refused the token (' + error.code + ').', 401);
-        });
-      }
-      throw error;
-    });
+    throw error;
   });
 }
 
@@ -605,7 +689,11 @@ function getWallet(options) {
     }
     var path = '/api/wallet' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : '');
     function read(renewed) {
-      var token = usableToken();
+      return tokenForCall().then(function (token) {
+        return readWith(token, renewed);
+      });
+    }
+    function readWith(token, renewed) {
       if (!token) {
         if (renewed) {
           throw new TianmuError('invalid_token', 'No valid token after logging in again.');
@@ -743,19 +831,20 @@ function heartbeat(options) {
   return Promise.resolve().then(function () {
     requireInit();
     var final = !!(options && options.final === true);
-    var token = usableToken();
-    if (!token) {
-      throw new TianmuError('invalid_token', 'Log in before sending heartbeats.');
-    }
-    return post('/api/play/heartbeat', final ? { final: true } : {}, token).then(function (res) {
-      if (res.status === 200 && res.body && typeof res.body === 'object') {
-        if (state.profile) {
-          state.profile.online_duration = res.body.online_duration;
-          state.profile.online_days = res.body.online_days;
-        }
-        return res.body;
+    return tokenForCall().then(function (token) {
+      if (!token) {
+        throw new TianmuError('invalid_token', 'Log in before sending heartbeats.');
       }
-      throw errorFromResponse(res.status, res.body, res.headers);
+      return post('/api/play/heartbeat', final ? { final: true } : {}, token).then(function (res) {
+        if (res.status === 200 && res.body && typeof res.body === 'object') {
+          if (state.profile) {
+            state.profile.online_duration = res.body.online_duration;
+            state.profile.online_days = res.body.online_days;
+          }
+          return res.body;
+        }
+        throw errorFromResponse(res.status, res.body, res.headers);
+      });
     });
   });
 }
@@ -788,22 +877,23 @@ function withInviter(query) {
 function reportShare(shareId, scene) {
   return Promise.resolve().then(function () {
     requireInit();
-    var token = usableToken();
-    if (!token) {
-      throw new TianmuError('invalid_token', 'Log in before reporting shares.');
-    }
     var body = { share_id: shareId };
     if (typeof scene === 'string' && scene.length > 0 && scene.length <= SHARE_SCENE_MAX) {
       body.scene = scene;
     }
-    return post('/api/play/share', body, token).then(function (res) {
-      if (res.status === 200 && res.body && typeof res.body === 'object') {
-        if (state.profile) {
-          state.profile.share_times = res.body.share_times;
-        }
-        return res.body;
+    return tokenForCall().then(function (token) {
+      if (!token) {
+        throw new TianmuError('invalid_token', 'Log in before reporting shares.');
       }
-      throw errorFromResponse(res.status, res.body, res.headers);
+      return post('/api/play/share', body, token).then(function (res) {
+        if (res.status === 200 && res.body && typeof res.body === 'object') {
+          if (state.profile) {
+            state.profile.share_times = res.body.share_times;
+          }
+          return res.body;
+        }
+        throw errorFromResponse(res.status, res.body, res.headers);
+      });
     });
   });
 }
@@ -870,6 +960,7 @@ var sdk = {
   login: login,
   updateUserInfo: updateUserInfo,
   getWallet: getWallet,
+  refreshToken: refreshToken,
   getToken: getToken,
   getProfile: getProfile,
   heartbeat: heartbeat,

@@ -48,7 +48,7 @@ public static class TianmuServiceCollectionExtensions
                 }
             })
             .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>>(new JwtOptionsValidator(environment)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, LoginOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, LoginOptionsValidator>());
@@ -64,7 +64,20 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<InviterCredit>();
         services.AddSingleton<ProfileRepository>();
 
-        services.AddSingleton<TokenService>();
+        services.AddSingleton(sp => new SigningKeys(
+            sp.GetRequiredService<IOptions<JwtOptions>>(), environment, sp.GetRequiredService<ILogger<SigningKeys>>()));
+        services.AddSingleton<VerifiedTokenCache>();
+        services.AddSingleton(sp => new TokenService(
+            sp.GetRequiredService<IOptions<JwtOptions>>(),
+            sp.GetRequiredService<SigningKeys>(),
+            sp.GetRequiredService<AppRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<VerifiedTokenCache>()));
+        services.AddSingleton<TokenRefreshService>();
+        services.AddHostedService(sp => new SigningKeysStartup(
+            sp.GetRequiredService<SigningKeys>(),
+            legacySigningKeySet: !string.IsNullOrEmpty(section.GetSection("Jwt")["SigningKey"]),
+            sp.GetRequiredService<ILogger<SigningKeysStartup>>()));
         services.AddSingleton<BearerAuthenticator>();
 
         // Loaded at registration: a missing or corrupt database stops the app at start-up, not at the first login.

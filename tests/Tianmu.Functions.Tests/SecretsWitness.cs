@@ -62,7 +62,8 @@ public static partial class SecretsWitness
         var lines = app.Host.Logs.Lines().ToArray();
         Interlocked.Add(ref _answers, transcript.Length);
         Interlocked.Add(ref _logLines, lines.Length);
-        var secrets = new HashSet<string>(Noted.Keys, StringComparer.Ordinal) { TestHost.AppSecret, TestHost.OtherAppSecret, TestHost.SigningKey, TestHost.ServerKey, TestHost.OtherServerKey };
+        var secrets = new HashSet<string>(Noted.Keys, StringComparer.Ordinal) { TestHost.AppSecret, TestHost.OtherAppSecret, TestHost.ServerKey, TestHost.OtherServerKey, TestKeys.LegacySigningKey };
+        secrets.UnionWith(TestKeys.CurrentSecrets);
         foreach (var key in weChat.IssuedSessionKeys)
         {
             secrets.Add(key);

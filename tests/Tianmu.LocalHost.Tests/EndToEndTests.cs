@@ -141,4 +141,43 @@ public sealed class EndToEndTests
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    [Fact]
+    public async Task The_development_token_key_is_kept_across_restarts_so_tokens_survive_them()
+    {
+        var environment = new Dictionary<string, string> { ["Tianmu__Storage__ConnectionString"] = "UseDevelopmentStorage=true" };
+        string first;
+        await using (var host = LocalHostProcess.Start([], environment))
+        {
+            Assert.True(await host.WaitUntilReadyAsync(StartTimeout), "The local host did not become ready:\n" + host.Output);
+            first = await KidsAsync(host);
+            Assert.Contains(Path.Combine(".tianmu", "jwt-dev-key.pem"), host.Output, StringComparison.Ordinal);
+            Assert.True(await host.StopGracefullyAsync(TimeSpan.FromSeconds(30)), host.Output);
+        }
+
+        await using var again = LocalHostProcess.Start([], environment);
+        Assert.True(await again.WaitUntilReadyAsync(StartTimeout), "The local host did not become ready:\n" + again.Output);
+
+        Assert.Equal(first, await KidsAsync(again));
+        Assert.DoesNotContain("BEGIN PRIVATE KEY", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outside_Development_the_host_refuses_to_start_without_a_token_key_and_names_the_setting()
+    {
+        await using var host = LocalHostProcess.Start(
+            ["--environment", "Production"],
+            new Dictionary<string, string> { ["Tianmu__Storage__ConnectionString"] = "UseDevelopmentStorage=true" });
+
+        Assert.True(await host.WaitForExitAsync(StartTimeout), "The host should have refused to start.");
+        Assert.NotEqual(0, host.ExitCode);
+        Assert.Contains("Tianmu__Jwt__PrivateKey", host.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> KidsAsync(LocalHostProcess host)
+    {
+        using var client = new HttpClient { BaseAddress = host.BaseUrl };
+        var jwks = await client.GetFromJsonAsync<JsonElement>(new Uri("/api/.well-known/jwks.json", UriKind.Relative));
+        return string.Join(',', jwks.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()));
+    }
 }

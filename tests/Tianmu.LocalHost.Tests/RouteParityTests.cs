@@ -35,6 +35,7 @@ public sealed class RouteParityTests
 
         Assert.Equal(
             [
+                "GET /api/.well-known/jwks.json",
                 "GET /api/health",
                 "GET /api/server/apps/{appId}/users/{openId}",
                 "GET /api/wallet",
@@ -42,6 +43,7 @@ public sealed class RouteParityTests
                 "POST /api/play/heartbeat",
                 "POST /api/play/share",
                 "POST /api/server/apps/{appId}/wallet/transactions",
+                "POST /api/token/refresh",
                 "POST /api/updateUserInfo",
             ],
             FunctionsHostRoutes());

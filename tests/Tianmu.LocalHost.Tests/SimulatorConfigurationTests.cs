@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Tianmu.Functions;
 using Tianmu.LocalHost.Simulator;
+using Tianmu.Testing;
 
 namespace Tianmu.LocalHost.Tests;
 
@@ -31,7 +32,7 @@ public sealed class SimulatorConfigurationTests
 
     private static Dictionary<string, string?> Valid() => new()
     {
-        ["Tianmu:Jwt:SigningKey"] = "a-signing-key-of-at-least-32-bytes-000",
+        ["Tianmu:Jwt:PrivateKey"] = TestKeys.CurrentPrivateKeyPem,
         ["Tianmu:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         ["Tianmu:Apps:wxapp1:Secret"] = "s1",
     };

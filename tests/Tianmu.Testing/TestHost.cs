@@ -20,7 +20,6 @@ namespace Tianmu.Testing;
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    public const string SigningKey = "test-signing-key-0123456789-abcdefghijklmnop";
     public const string AppId = "wxtest0000000001";
     public const string AppSecret = "app-secret-7d1f0c9e5b2a";
     public const string OtherAppId = "wxtest0000000002";
@@ -51,7 +50,7 @@ public sealed class TestHost : IAsyncDisposable
         [$"Tianmu:Apps:{OtherAppId}:Secret"] = OtherAppSecret,
         [$"Tianmu:Apps:{AppId}:ServerKey"] = ServerKey,
         [$"Tianmu:Apps:{OtherAppId}:ServerKey"] = OtherServerKey,
-        ["Tianmu:Jwt:SigningKey"] = SigningKey,
+        ["Tianmu:Jwt:PrivateKey"] = TestKeys.CurrentPrivateKeyPem,
         ["Tianmu:WeChat:ApiBaseUrl"] = weChatBaseUrl.ToString(),
         ["Tianmu:WeChat:Timeout"] = "00:00:02",
         ["Tianmu:Storage:ConnectionString"] = storageConnectionString,

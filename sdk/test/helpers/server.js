@@ -147,10 +147,11 @@ function stopProcess(child, ms = 10000) {
 
 /**
  * Starts Azurite and the host; resolves with { baseUrl, appId, seal, clearSessionKey, stop, log }.
+ * options.env: extra environment variables of the host (e.g. Tianmu__Jwt__Lifetime).
  * TIANMU_SDK_BASE_URL points the tests at a host already running with the simulator instead (then
  * clearSessionKey is unavailable).
  */
-async function startTianmu() {
+async function startTianmu(options = {}) {
   if (process.env.TIANMU_SDK_BASE_URL) {
     return connected(process.env.TIANMU_SDK_BASE_URL.replace(/\/+$/, ''), null, async () => {});
   }
@@ -197,7 +198,7 @@ async function startTianmu() {
         Logging__LogLevel__Default: 'Warning',
         Tianmu__Storage__ConnectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};TableEndpoint=${tableEndpoint};`,
         Tianmu__Storage__TableName: TABLE,
-      }),
+      }, options.env || {}),
     });
     children.push(host);
     keepTail(host.stdout, hostLog);

@@ -52,7 +52,7 @@ public sealed partial class LoginService(
                 request.Inviter,
                 budget.Token).ConfigureAwait(false);
             LogLogin(logger, appId, profile.OpenId, isNew);
-            return ProfileResponse.From(profile, isNew, tokens.Issue(appId, profile.OpenId));
+            return ProfileResponse.From(profile, isNew, tokens.Issue(profile, loginTime).Jwt);
         }
         catch (OperationCanceledException exception) when (budget.IsExceeded(exception))
         {

@@ -116,4 +116,11 @@ public sealed class ProfileEntity : ITableEntity
 
     /// <summary>Shares counted on <see cref="SharesDay"/>, held to <c>Tianmu__Play__MaxSharesPerDay</c>.</summary>
     public long SharesOnDay { get; set; }
+
+    /// <summary>
+    /// The security stamp (docs/API.md, "Tokens"): an opaque random value drawn when the profile is created and written
+    /// into every token as <c>stamp</c>; a token validates only against a profile with the same stamp. A profile stored
+    /// before stamps existed has none (null or <c>""</c>) and gets one at its next login (<see cref="ProfileRules"/>).
+    /// </summary>
+    public string SecurityStamp { get; set; } = string.Empty;
 }

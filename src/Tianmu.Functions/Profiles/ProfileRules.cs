@@ -88,8 +88,13 @@ public static class ProfileRules
             CreatedAt = loginTime,
             LastActiveDay = FormatDay(ChinaDate(loginTime)),
             PlaySessionLast = loginTime.ToUnixTimeMilliseconds(),
+            SecurityStamp = NewSecurityStamp(),
         };
     }
+
+    /// <summary>A fresh security stamp: 16 random bytes, base64url without padding (22 characters).</summary>
+    public static string NewSecurityStamp() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Counts one more login. Idempotent in nothing: apply once per write attempt on a fresh read.</summary>
     public static void ApplyLogin(ProfileEntity profile, WeChatSession session, IpLocation location, DateTimeOffset loginTime)
@@ -116,6 +121,12 @@ public static class ProfileRules
         }
 
         SetUnionId(profile, session.UnionId);
+
+        // A profile stored before security stamps existed gets one now, before this login issues its token.
+        if (string.IsNullOrEmpty(profile.SecurityStamp))
+        {
+            profile.SecurityStamp = NewSecurityStamp();
+        }
     }
 
     /// <summary>

@@ -43,6 +43,11 @@ public sealed partial class LocalHostSetup
             configuration["Tianmu:WeChat:ApiBaseUrl"] = SelfUrl(urls);
         }
 
+        using (var keyLoggerFactory = LoggerFactory.Create(logging => logging.AddSimpleConsole()))
+        {
+            DevelopmentSigningKey.Apply(builder, keyLoggerFactory.CreateLogger<LocalHostSetup>());
+        }
+
         var storage = configuration.GetSection("Tianmu:Storage");
         if (string.IsNullOrWhiteSpace(storage["ConnectionString"]) && string.IsNullOrWhiteSpace(storage["TableServiceUri"]))
         {

@@ -8,12 +8,12 @@ using Tianmu.Functions.Http;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
+using Tianmu.Testing;
 
 namespace Tianmu.Functions.Tests.Configuration;
 
 public sealed class ConfigurationTests
 {
-    private const string GoodKey = "a-signing-key-of-at-least-32-bytes-000";
 
     private sealed class Environment(string name) : IHostEnvironment
     {
@@ -34,7 +34,7 @@ public sealed class ConfigurationTests
 
     private static Dictionary<string, string?> Valid() => new()
     {
-        ["Tianmu:Jwt:SigningKey"] = GoodKey,
+        ["Tianmu:Jwt:PrivateKey"] = TestKeys.CurrentPrivateKeyPem,
         ["Tianmu:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
         ["Tianmu:Apps:wxapp1:Secret"] = "s1",
     };
@@ -83,17 +83,99 @@ public sealed class ConfigurationTests
         }
     }
 
+    public static TheoryData<string, string?> BadPrivateKeys()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        using var p384 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+        using var p256 = TestKeys.NewP256();
+        return new()
+        {
+            { "absent", null },
+            { "empty", string.Empty },
+            { "an unresolved Key Vault reference", "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/jwt/)" },
+            { "the first release's HS256 secret", TestKeys.LegacySigningKey },
+            { "not base64 inside the PEM", "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----" },
+            { "an RSA key", rsa.ExportPkcs8PrivateKeyPem() },
+            { "a P-384 key", p384.ExportPkcs8PrivateKeyPem() },
+            { "a SEC1 EC PRIVATE KEY instead of PKCS#8", p256.ExportECPrivateKeyPem() },
+            { "a public key", p256.ExportSubjectPublicKeyInfoPem() },
+            { "two private keys", p256.ExportPkcs8PrivateKeyPem() + "\n" + p256.ExportPkcs8PrivateKeyPem() },
+        };
+    }
+
     [Theory]
-    [InlineData(null)]
-    [InlineData("")]
-    [InlineData("too-short-key")]
-    [InlineData("@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/jwt/)")]
-    public void A_missing_short_or_unresolved_signing_key_stops_the_app(string? key)
+    [MemberData(nameof(BadPrivateKeys))]
+    public void A_missing_unparsable_or_non_P256_private_key_stops_the_app_outside_Development(string what, string? key)
     {
         var settings = Valid();
-        settings["Tianmu:Jwt:SigningKey"] = key;
+        settings["Tianmu:Jwt:PrivateKey"] = key;
 
-        Assert.Contains("Tianmu__Jwt__SigningKey", FailureOf<JwtOptions>(settings), StringComparison.Ordinal);
+        var failure = FailureOf<JwtOptions>(settings);
+
+        Assert.True(failure.Contains("Tianmu__Jwt__PrivateKey", StringComparison.Ordinal), what);
+        Assert.DoesNotContain(TestKeys.CurrentPrivateKeyPem, failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadPrivateKeys))]
+    public void In_Development_only_a_missing_private_key_is_allowed(string what, string? key)
+    {
+        var settings = Valid();
+        settings["Tianmu:Jwt:PrivateKey"] = key;
+        var missing = string.IsNullOrEmpty(key) || key.StartsWith("@Microsoft.KeyVault(", StringComparison.Ordinal);
+        using var provider = Build(settings, "Development");
+
+        if (missing)
+        {
+            Assert.True(provider.GetRequiredService<SigningKeys>().GeneratedForDevelopment, what);
+        }
+        else
+        {
+            Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<JwtOptions>>().Value);
+        }
+    }
+
+    [Fact]
+    public void Previous_public_keys_are_read_in_order_after_the_current_key()
+    {
+        using var first = TestKeys.NewP256();
+        using var second = TestKeys.NewP256();
+        var settings = Valid();
+        settings["Tianmu:Jwt:PreviousPublicKeys"] = TestKeys.PublicPem(first) + "\n" + TestKeys.PublicPem(second);
+        using var provider = Build(settings);
+
+        var keys = provider.GetRequiredService<SigningKeys>();
+
+        Assert.Equal(
+            [SigningKeys.Thumbprint(TestKeys.Current), SigningKeys.Thumbprint(first), SigningKeys.Thumbprint(second)],
+            keys.All.Select(k => k.KeyId));
+        Assert.False(keys.GeneratedForDevelopment);
+    }
+
+    [Fact]
+    public void A_bad_previous_public_key_stops_the_app()
+    {
+        using var p384 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+        foreach (var bundle in new[] { "garbage", TestKeys.PublicPem(TestKeys.Current) + "\ntrailing text", p384.ExportSubjectPublicKeyInfoPem(), TestKeys.CurrentPrivateKeyPem })
+        {
+            var settings = Valid();
+            settings["Tianmu:Jwt:PreviousPublicKeys"] = bundle;
+
+            Assert.Contains("Tianmu__Jwt__PreviousPublicKeys", FailureOf<JwtOptions>(settings), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_maximum_session_age_defaults_to_30_days_and_must_be_positive()
+    {
+        using (var provider = Build(Valid()))
+        {
+            Assert.Equal(TimeSpan.FromDays(30), provider.GetRequiredService<IOptions<JwtOptions>>().Value.MaxSessionAge);
+        }
+
+        var settings = Valid();
+        settings["Tianmu:Jwt:MaxSessionAge"] = "00:00:00";
+        Assert.Contains("Tianmu__Jwt__MaxSessionAge", FailureOf<JwtOptions>(settings), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -92,7 +92,9 @@ public sealed class UpdateUserInfoTests(AppFixture fixture)
     public async Task A_token_whose_user_has_no_profile_is_401()
     {
         await using var app = await fixture.StartAppAsync();
-        var token = app.Host.Services.GetRequiredService<TokenService>().Issue(TestHost.AppId, WeChatStandIn.OpenIdOf("phantom"));
+        var token = app.Host.Services.GetRequiredService<TokenService>().Issue(
+            new ProfileEntity { AppId = TestHost.AppId, OpenId = WeChatStandIn.OpenIdOf("phantom"), SecurityStamp = ProfileRules.NewSecurityStamp() },
+            DateTimeOffset.UtcNow).Jwt;
 
         var response = await app.PostAsync("/api/updateUserInfo", "{}", token);
 
@@ -104,8 +106,8 @@ public sealed class UpdateUserInfoTests(AppFixture fixture)
     {
         await using var app = await fixture.StartAppAsync();
         await app.LoginOkAsync("hal");
-        await using var other = await fixture.StartAppAsync(new Dictionary<string, string?> { ["Tianmu:Jwt:SigningKey"] = "another-signing-key-0123456789-abcdefghijkl" });
-        var forged = other.Host.Services.GetRequiredService<TokenService>().Issue(TestHost.AppId, WeChatStandIn.OpenIdOf("hal"));
+        await using var other = await fixture.StartAppAsync(new Dictionary<string, string?> { ["Tianmu:Jwt:PrivateKey"] = TestKeys.NewP256().ExportPkcs8PrivateKeyPem() });
+        var forged = other.Host.Services.GetRequiredService<TokenService>().Issue((await app.RowAsync("hal"))!, DateTimeOffset.UtcNow).Jwt;
 
         var response = await app.PostAsync("/api/updateUserInfo", app.Seal("hal", "Hal"), forged);
 
@@ -174,7 +176,7 @@ public sealed class UpdateUserInfoTests(AppFixture fixture)
     public async Task No_answer_or_log_line_carries_a_session_key_secret_signing_key_or_encryptedData()
     {
         await using var app = await fixture.StartAppAsync();
-        var secrets = new List<string> { TestHost.AppSecret, TestHost.OtherAppSecret, TestHost.SigningKey };
+        var secrets = new List<string>([TestHost.AppSecret, TestHost.OtherAppSecret, .. TestKeys.CurrentSecrets]);
         var token = (await app.LoginOkAsync("leo")).GetProperty("jwt").GetString();
         secrets.Add(app.WeChat.SessionKeyOf("leo"));
         var sealedBody = app.Seal("leo", "Leo");
