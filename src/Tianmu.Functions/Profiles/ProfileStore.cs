@@ -58,7 +58,7 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
     public async Task<ProfileEntity?> GetAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
-            () => table.GetEntityIfExistsAsync<ProfileEntity>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            async () => ThrowIfTableNotFound(await table.GetEntityIfExistsAsync<ProfileEntity>(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue ? response.Value : null;
     }
@@ -66,9 +66,23 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
     public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
-            () => table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey"], cancellationToken),
+            async () => ThrowIfTableNotFound(await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey"], cancellationToken).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue;
+    }
+
+    // GetEntityIfExists answers "no value" for a missing table too: a missing table must not read as a missing user
+    // (a 401 for every token, a new profile for every login).
+    private static NullableResponse<T> ThrowIfTableNotFound<T>(NullableResponse<T> response)
+    {
+        if (!response.HasValue && response.GetRawResponse() is { Status: 404 } raw
+            && ((raw.Headers.TryGetValue("x-ms-error-code", out var code) && code == "TableNotFound")
+                || raw.Content.ToString().Contains("TableNotFound", StringComparison.Ordinal)))
+        {
+            throw new RequestFailedException(404, "The table does not exist.", "TableNotFound", null);
+        }
+
+        return response;
     }
 
     /// <summary>Adds a new row; false when the row already exists.</summary>

@@ -75,8 +75,13 @@ public sealed partial class UserInfoService(ProfileRepository profiles, ILogger<
         return (request.EncryptedData, request.Iv);
     }
 
-    // One answer for every cause, so that a client cannot tell padding from JSON from watermark failures.
-    private static WeChatUserInfo Open(ProfileEntity profile, string encryptedData, string iv, UpdateUserInfoRequest request)
+    /// <summary>
+    /// The user info sealed for <paramref name="profile"/> with its current session key, verified (watermark, open id,
+    /// signature, stored lengths). One answer for every cause, so that a client cannot tell padding from JSON from
+    /// watermark failures.
+    /// </summary>
+    /// <exception cref="ApiException">409 <c>session_expired</c>; 422 <c>decrypt_failed</c>.</exception>
+    internal static WeChatUserInfo Open(ProfileEntity profile, string encryptedData, string iv, UpdateUserInfoRequest request)
     {
         if (profile.SessionKey.Length == 0)
         {
