@@ -90,7 +90,7 @@ public sealed class AbuseLimitsHttpTests(AppFixture fixture, ITestOutputHelper o
         var floodLatency = new System.Collections.Concurrent.ConcurrentBag<double>();
         var otherLatency = new System.Collections.Concurrent.ConcurrentBag<double>();
         var clock = Stopwatch.StartNew();
-        var flooding = Parallel.ForEachAsync(Enumerable.Range(0, 2_000), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, _) =>
+        var flooding = Parallel.ForEachAsync(Enumerable.Range(0, 1_000), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, _) =>
         {
             var started = Stopwatch.GetTimestamp();
             using var response = await PostAuthorizedAsync(app, flood, flooder);
