@@ -152,6 +152,9 @@ internal sealed class HostProcess : IAsyncDisposable
         start.Environment["Tianmu__Play__MaxGap"] = PlayLoad.MaxGap.ToString("c", CultureInfo.InvariantCulture);
         start.Environment[$"Tianmu__Apps__{AppId}__Secret"] = AppSecret;
         start.Environment[$"Tianmu__Apps__{AppId}__ServerKey"] = ServerKey;
+        // The run measures what requests cost, not the abuse limits: one studio server sending wallet transactions at
+        // full speed would otherwise meet the per-app limit of the server routes (docs/RELIABILITY.md covers the limits).
+        start.Environment["Tianmu__Limits__ServerRequestsPerSecond"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("The local host did not start.");
         return new HostProcess(process, new Uri(url), logFile);
     }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Configuration;
 using Tianmu.Functions.Http;
+using Tianmu.Functions.Limits;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Play;
@@ -36,7 +37,8 @@ public static class TianmuServiceCollectionExtensions
 
         services.AddOptions<JwtOptions>().Bind(section.GetSection("Jwt")).ValidateOnStart();
         services.AddOptions<LoginOptions>().Bind(section.GetSection("Login")).ValidateOnStart();
-        services.AddOptions<HttpOptions>().Bind(section.GetSection("Http"));
+        services.AddOptions<HttpOptions>().Bind(section.GetSection("Http")).ValidateOnStart();
+        services.AddOptions<LimitsOptions>().Bind(section.GetSection("Limits")).ValidateOnStart();
         services.AddOptions<WeChatApiOptions>().Bind(section.GetSection("WeChat")).ValidateOnStart();
         services.AddOptions<StorageOptions>()
             .Bind(section.GetSection("Storage"))
@@ -46,12 +48,17 @@ public static class TianmuServiceCollectionExtensions
                 {
                     storage.ConnectionString = StorageOptions.DevelopmentConnectionString;
                 }
+
+                storage.CreateTableIfMissing = environment.IsDevelopment();
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JwtOptions>>(new JwtOptionsValidator(environment)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, LoginOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, LoginOptionsValidator>());
+        var loginValidator = new LoginOptionsValidator(environment.IsDevelopment());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>>(loginValidator));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>>(loginValidator));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => AppRegistry.Load(section.GetSection("Apps"), sp.GetRequiredService<ILogger<AppRegistry>>()));
@@ -63,6 +70,8 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<OptimisticConcurrency>();
         services.AddSingleton<InviterCredit>();
         services.AddSingleton<ProfileRepository>();
+
+        services.AddSingleton<AbuseLimits>();
 
         services.AddSingleton(sp => new SigningKeys(
             sp.GetRequiredService<IOptions<JwtOptions>>(), environment, sp.GetRequiredService<ILogger<SigningKeys>>()));

@@ -39,15 +39,23 @@ public sealed class AppFixture : IAsyncLifetime
     /// <summary>
     /// Starts the app on a fresh table of <paramref name="storageConnectionString"/> (this fixture's Azurite by default),
     /// with optional setting overrides and services, recording every storage request in <paramref name="spy"/> when given.
+    /// Outside Development the app does not create its table (docs/API.md, "Storage"): the fixture creates it first, as
+    /// the deployment does.
     /// </summary>
     public async Task<AppUnderTest> StartAppAsync(
         IDictionary<string, string?>? overrides = null,
         Action<IServiceCollection>? configureServices = null,
         string? storageConnectionString = null,
-        StorageSpy? spy = null)
+        StorageSpy? spy = null,
+        string? environment = null)
     {
         var table = NewTableName();
         var connection = storageConnectionString ?? Azurite.ConnectionString;
+        if (environment != Microsoft.Extensions.Hosting.Environments.Development)
+        {
+            await new TableClient(connection, table).CreateIfNotExistsAsync();
+        }
+
         var settings = TestHost.Settings(connection, WeChat.BaseUrl, table);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
@@ -62,7 +70,7 @@ public sealed class AppFixture : IAsyncLifetime
             }
 
             configureServices?.Invoke(services);
-        });
+        }, environment);
         return new AppUnderTest(host, WeChat, new TableClient(Azurite.ConnectionString, table));
     }
 }

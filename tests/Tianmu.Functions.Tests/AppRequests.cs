@@ -77,12 +77,23 @@ public sealed class StorageSpy
 
     public int Count => Requests.Count;
 
+    /// <summary>When set and it answers a status for a request ("METHOD /path?query"), that request fails with that status instead of being sent.</summary>
+    public Func<string, int?>? Fail { get; set; }
+
+    /// <summary>Requests that write (anything but GET).</summary>
+    public int Writes => Requests.Count(r => !r.StartsWith("GET ", StringComparison.Ordinal));
+
     private sealed class RecordingPolicy(StorageSpy spy) : HttpPipelineSynchronousPolicy
     {
         public override void OnSendingRequest(HttpMessage message)
         {
             var uri = message.Request.Uri.ToUri();
-            spy.Requests.Enqueue(message.Request.Method + " " + Uri.UnescapeDataString(uri.PathAndQuery));
+            var line = message.Request.Method + " " + Uri.UnescapeDataString(uri.PathAndQuery);
+            spy.Requests.Enqueue(line);
+            if (spy.Fail?.Invoke(line) is { } status)
+            {
+                throw new Azure.RequestFailedException(status, "injected by the test", status == 400 ? "PropertyValueTooLarge" : "ServerBusy", null);
+            }
         }
     }
 }

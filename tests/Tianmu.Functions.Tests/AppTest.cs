@@ -21,8 +21,9 @@ public abstract class AppTest(AppFixture fixture) : IAsyncLifetime
         IDictionary<string, string?>? overrides = null,
         Action<IServiceCollection>? configureServices = null,
         string? storageConnectionString = null,
-        StorageSpy? spy = null) =>
-        TrackAsync(Fixture.StartAppAsync(overrides, configureServices, storageConnectionString, spy));
+        StorageSpy? spy = null,
+        string? environment = null) =>
+        TrackAsync(Fixture.StartAppAsync(overrides, configureServices, storageConnectionString, spy, environment));
 
     public ValueTask InitializeAsync()
     {

@@ -57,9 +57,10 @@ public sealed class TestHost : IAsyncDisposable
         ["Tianmu:Storage:TableName"] = tableName,
     };
 
-    public static async Task<TestHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+    /// <summary>Starts the app in <paramref name="environmentName"/> (Production unless a test needs Development's rules).</summary>
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null, string? environmentName = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environmentName ?? Environments.Production });
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");

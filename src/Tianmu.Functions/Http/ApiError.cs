@@ -23,6 +23,7 @@ public enum ApiErrorCode
     IdempotencyConflict,
     InsufficientFunds,
     BalanceLimit,
+    InternalError,
 }
 
 /// <summary>How one <see cref="ApiErrorCode"/> appears on the wire.</summary>
@@ -46,7 +47,7 @@ public static class ApiErrors
         [ApiErrorCode.PayloadTooLarge] = new(413, "payload_too_large", "The request body is too large."),
         [ApiErrorCode.UnsupportedMediaType] = new(415, "unsupported_media_type", "The request body must be JSON."),
         [ApiErrorCode.DecryptFailed] = new(422, "decrypt_failed", "The encrypted data could not be verified."),
-        [ApiErrorCode.RateLimited] = new(429, "rate_limited", "WeChat rate-limited this login.", RetryAfterSeconds: 60),
+        [ApiErrorCode.RateLimited] = new(429, "rate_limited", "Too many requests; retry after the time given.", RetryAfterSeconds: 60),
         [ApiErrorCode.UpstreamError] = new(502, "upstream_error", "WeChat answered something this service cannot use."),
         [ApiErrorCode.UpstreamUnavailable] = new(503, "upstream_unavailable", "A service this request depends on is unavailable.", RetryAfterSeconds: 1),
         [ApiErrorCode.InvalidServerKey] = new(401, "invalid_server_key", "The server key is missing or invalid."),
@@ -54,6 +55,7 @@ public static class ApiErrors
         [ApiErrorCode.IdempotencyConflict] = new(409, "idempotency_conflict", "The idempotency key was used with another body."),
         [ApiErrorCode.InsufficientFunds] = new(409, "insufficient_funds", "The balance is too low for this debit."),
         [ApiErrorCode.BalanceLimit] = new(409, "balance_limit", "The credit would take the balance over its ceiling."),
+        [ApiErrorCode.InternalError] = new(500, "internal_error", "The service failed unexpectedly."),
     }.ToFrozenDictionary();
 
     /// <summary>How <paramref name="code"/> appears on the wire.</summary>
@@ -95,6 +97,12 @@ public sealed class ApiException : Exception
 
     /// <summary>Extra header for 405 answers.</summary>
     public string? Allow { get; init; }
+
+    /// <summary>
+    /// <c>Retry-After</c> in whole seconds when it is not the table's fixed value (Tianmu's own limits: the time until
+    /// a request can succeed, docs/API.md "Abuse limits"); null for the table's value.
+    /// </summary>
+    public int? RetryAfterSeconds { get; init; }
 
     public static ApiException InvalidRequest(string detail) => new(ApiErrorCode.InvalidRequest, detail);
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Tianmu.Functions.Http;
 
 /// <summary>An RFC 9457 problem document with the contract's <c>code</c> member.</summary>
-public sealed class ProblemResult(ApiErrorCode code, string detail, string? allow = null) : IResult
+public sealed class ProblemResult(ApiErrorCode code, string detail, string? allow = null, int? retryAfterSeconds = null) : IResult
 {
     public const string ContentType = "application/problem+json";
 
@@ -13,7 +13,14 @@ public sealed class ProblemResult(ApiErrorCode code, string detail, string? allo
 
     public string Detail { get; } = detail;
 
-    public static ProblemResult From(ApiException exception) => new(exception.Code, exception.Message, exception.Allow);
+    /// <summary><c>Retry-After</c> in whole seconds: the exception's own when it has one, else the error table's.</summary>
+    public int? RetryAfterSeconds { get; } = retryAfterSeconds ?? ApiErrors.Describe(code).RetryAfterSeconds;
+
+    public static ProblemResult From(ApiException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new(exception.Code, exception.Message, exception.Allow, exception.RetryAfterSeconds);
+    }
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -23,7 +30,7 @@ public sealed class ProblemResult(ApiErrorCode code, string detail, string? allo
         response.StatusCode = descriptor.Status;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
-        if (descriptor.RetryAfterSeconds is { } retryAfter)
+        if (RetryAfterSeconds is { } retryAfter)
         {
             response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }

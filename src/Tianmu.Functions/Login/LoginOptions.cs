@@ -13,8 +13,13 @@ public sealed class LoginOptions
     public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>Start-up checks of <c>Tianmu:Login</c> and <c>Tianmu:WeChat</c> (the client login calls).</summary>
-public sealed class LoginOptionsValidator : IValidateOptions<LoginOptions>, IValidateOptions<WeChatApiOptions>
+/// <summary>
+/// Start-up checks of <c>Tianmu:Login</c> and <c>Tianmu:WeChat</c> (the client login calls). Outside Development
+/// <c>Tianmu__WeChat__ApiBaseUrl</c> must be https (docs/API.md, "Operator configuration"): the jscode2session URL carries
+/// the app secret. A loopback address is the one exception (a stand-in on the same machine; nothing leaves it).
+/// </summary>
+/// <param name="isDevelopment">True in the Development environment, where http is allowed.</param>
+public sealed class LoginOptionsValidator(bool isDevelopment) : IValidateOptions<LoginOptions>, IValidateOptions<WeChatApiOptions>
 {
     public ValidateOptionsResult Validate(string? name, LoginOptions options)
     {
@@ -31,6 +36,10 @@ public sealed class LoginOptionsValidator : IValidateOptions<LoginOptions>, IVal
         if (!options.ApiBaseUrl.IsAbsoluteUri || (options.ApiBaseUrl.Scheme != Uri.UriSchemeHttps && options.ApiBaseUrl.Scheme != Uri.UriSchemeHttp))
         {
             failures.Add("Tianmu__WeChat__ApiBaseUrl must be an absolute http(s) URL.");
+        }
+        else if (!isDevelopment && options.ApiBaseUrl.Scheme != Uri.UriSchemeHttps && !options.ApiBaseUrl.IsLoopback)
+        {
+            failures.Add("Tianmu__WeChat__ApiBaseUrl must be https outside Development: its calls carry the app secret.");
         }
 
         if (options.Timeout <= TimeSpan.Zero || options.Timeout > TimeSpan.FromMinutes(1))

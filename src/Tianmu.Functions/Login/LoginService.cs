@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Http;
+using Tianmu.Functions.Limits;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
@@ -20,6 +21,7 @@ public sealed partial class LoginService(
     TokenService tokens,
     IIpLocator locator,
     RequestBudgets budgets,
+    AbuseLimits limits,
     TimeProvider time,
     ILogger<LoginService> logger)
 {
@@ -41,7 +43,15 @@ public sealed partial class LoginService(
         using var budget = budgets.Start(cancellationToken);
         try
         {
-            var session = ToSession(await wechat.ExchangeAsync(appId, secret, code, budget.Token).ConfigureAwait(false));
+            var exchanged = await wechat.ExchangeAsync(appId, secret, code, budget.Token).ConfigureAwait(false);
+            if (exchanged.Status == JsCode2SessionStatus.InvalidCode)
+            {
+                // Only logins WeChat rejected count toward the per-IP limit: accepted ones may share an address by
+                // the thousand (carrier-grade NAT).
+                limits.RecordRejectedLogin(client);
+            }
+
+            var session = ToSession(exchanged);
             var loginTime = time.GetUtcNow();
             var location = locator.Locate(client);
             var (profile, isNew) = await profiles.UpsertAsync(

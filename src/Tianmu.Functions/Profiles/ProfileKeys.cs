@@ -23,10 +23,10 @@ public sealed partial class ProfileKeys(IOptions<StorageOptions> options)
     public int Buckets => _buckets;
 
     /// <summary>
-    /// The pattern of app ids and open ids, <c>^[A-Za-z0-9_-]{1,64}$</c> (docs/API.md, "POST /api/login"): it also keeps
+    /// The pattern of app ids and open ids, <c>^[A-Za-z0-9_-]{1,64}\z</c> (docs/API.md, "POST /api/login"; the whole string: <c>$</c> would let a trailing line break through): it also keeps
     /// every character Table Storage forbids in a key (<c>/ \ # ?</c>, control characters) out of storage.
     /// </summary>
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     public static partial Regex IdPattern();
 
     /// <summary>True for a string that may be an app id or an open id, and so a storage key.</summary>

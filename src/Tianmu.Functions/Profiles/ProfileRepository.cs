@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Tianmu.Functions.Http;
 
 namespace Tianmu.Functions.Profiles;
 
@@ -6,7 +8,8 @@ namespace Tianmu.Functions.Profiles;
 /// What services do with profiles, in their terms: find one, change one, create-or-update one at login. Keys,
 /// ETags, retries and the inviter's entity-group transaction stay here (docs/API.md, "Storage").
 /// </summary>
-public sealed class ProfileRepository(ProfileStore store, ProfileKeys keys, OptimisticConcurrency concurrency, InviterCredit inviters)
+public sealed partial class ProfileRepository(
+    ProfileStore store, ProfileKeys keys, OptimisticConcurrency concurrency, InviterCredit inviters, ILogger<ProfileRepository> logger)
 {
     /// <summary>The profile of one user of one app, or null.</summary>
     public Task<ProfileEntity?> FindAsync(string appId, string openId, CancellationToken cancellationToken) =>
@@ -150,8 +153,20 @@ public sealed class ProfileRepository(ProfileStore store, ProfileKeys keys, Opti
                 return WriteAttempt.Conflict<(ProfileEntity, bool)>();
             }
 
-            await inviters.CreditAcrossPartitionsAsync(appId, inviter.OpenId, openId, cancellationToken).ConfigureAwait(false);
+            // The profile is written: this login created it and answers is_new whatever happens to the credit now.
+            try
+            {
+                await inviters.CreditAcrossPartitionsAsync(appId, inviter.OpenId, openId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is ApiException { Code: ApiErrorCode.UpstreamUnavailable } or OperationCanceledException)
+            {
+                LogCreditDeferred(logger, appId);
+            }
+
             return WriteAttempt.Done<(ProfileEntity, bool)>((created, true));
         }, cancellationToken);
     }
+
+    [LoggerMessage(EventId = 13023, Level = LogLevel.Warning, Message = "An inviter credit in app {AppId} failed after the new profile was written; a later login of the new user pays it")]
+    private static partial void LogCreditDeferred(ILogger logger, string appId);
 }

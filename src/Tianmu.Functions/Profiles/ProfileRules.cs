@@ -12,6 +12,17 @@ public static class ProfileRules
     public const string AnonymousNickName = "微信用户";
 
     private const string DayFormat = "yyyy-MM-dd";
+    /// <summary>Longest stored <c>nick_name</c>, in UTF-16 characters (docs/API.md, "POST /api/updateUserInfo").</summary>
+    public const int MaxNickNameLength = 128;
+
+    /// <summary>Longest stored <c>avatar_url</c>.</summary>
+    public const int MaxAvatarUrlLength = 2048;
+
+    /// <summary>Longest stored <c>city</c>, <c>province</c> and <c>country</c>, each.</summary>
+    public const int MaxRegionLength = 128;
+
+    /// <summary>Longest stored <c>language</c>.</summary>
+    public const int MaxLanguageLength = 32;
 
     private static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
 
@@ -130,13 +141,34 @@ public static class ProfileRules
     }
 
     /// <summary>
+    /// True when every string of <paramref name="info"/> fits its stored length (docs/API.md, "POST /api/updateUserInfo"):
+    /// <c>nickName</c> 128 characters, <c>avatarUrl</c> 2,048, <c>city</c>, <c>province</c>, <c>country</c> 128 each,
+    /// <c>language</c> 32, and <c>unionId</c> empty or a legal id (it becomes part of the pid and never changes).
+    /// Anything longer is refused before storage would refuse it (Table Storage caps a string property at 32 K characters).
+    /// </summary>
+    public static bool FitsStorage(WeChatUserInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return info.NickName.Length <= MaxNickNameLength
+               && info.AvatarUrl.Length <= MaxAvatarUrlLength
+               && info.City.Length <= MaxRegionLength
+               && info.Province.Length <= MaxRegionLength
+               && info.Country.Length <= MaxRegionLength
+               && info.Language.Length <= MaxLanguageLength
+               && (info.UnionId.Length == 0 || ProfileKeys.IsLegalId(info.UnionId));
+    }
+
+    /// <summary>
     /// Stores decrypted user info, never letting WeChat's anonymous placeholders (empty strings, gender 0,
     /// the nickname 微信用户 and the avatar sent with it, the default grey avatar) overwrite a stored value.
     /// </summary>
-    public static void ApplyUserInfo(ProfileEntity profile, WeChatUserInfo info)
+    /// <returns>True when a stored value changed; false when the profile is as it was (then nothing needs writing).</returns>
+    public static bool ApplyUserInfo(ProfileEntity profile, WeChatUserInfo info)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(info);
+        var before = (profile.NickName, profile.AvatarUrl, profile.Gender, profile.City, profile.Province, profile.Country,
+            profile.Language, profile.UnionId, profile.Pid);
         var anonymous = info.NickName == AnonymousNickName;
         if (info.NickName.Length > 0 && !(anonymous && profile.NickName.Length > 0))
         {
@@ -159,6 +191,8 @@ public static class ProfileRules
         profile.Country = KeepUnlessEmpty(profile.Country, info.Country);
         profile.Language = KeepUnlessEmpty(profile.Language, info.Language);
         SetUnionId(profile, info.UnionId);
+        return before != (profile.NickName, profile.AvatarUrl, profile.Gender, profile.City, profile.Province, profile.Country,
+            profile.Language, profile.UnionId, profile.Pid);
     }
 
     /// <summary>WeChat's default grey avatar, served from several hosts and sizes.</summary>

@@ -4,17 +4,24 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Tianmu.Functions.Http;
 
 namespace Tianmu.Functions.Profiles;
 
 /// <summary>
 /// The profiles table. Every write is conditional: adds fail on an existing row, replaces on a changed ETag,
-/// and the caller retries from a fresh read. Storage that cannot be reached surfaces as 503
-/// <c>upstream_unavailable</c>; nothing here retries a conflict.
+/// and the caller retries from a fresh read. Storage that cannot be reached, throttles, or refuses the app's identity
+/// (403, an Azure.Identity failure) surfaces as 503 <c>upstream_unavailable</c> and an Error log with the cause; a
+/// write refused for good (another 400-class answer) is a defect of validation and passes on to the 500
+/// <c>internal_error</c> of <see cref="ApiEndpoint"/>; nothing here retries a conflict (docs/API.md, "Storage").
+/// The table is created when missing only in Development (<see cref="StorageOptions.CreateTableIfMissing"/>):
+/// elsewhere a missing table answers 503 and logs at Error, so that a deleted table never silently turns every user
+/// into a new one.
 /// </summary>
-public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore> logger)
+public sealed partial class ProfileStore(TableClient table, IOptions<StorageOptions> options, ILogger<ProfileStore> logger)
 {
+    private readonly bool _createTable = options.Value.CreateTableIfMissing;
     private volatile bool _tableReady;
 
     public string TableName => table.Name;
@@ -51,7 +58,7 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
     public async Task<ProfileEntity?> GetAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
-            () => table.GetEntityIfExistsAsync<ProfileEntity>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            async () => ThrowIfTableNotFound(await table.GetEntityIfExistsAsync<ProfileEntity>(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue ? response.Value : null;
     }
@@ -95,9 +102,23 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
     public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
-            () => table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey"], cancellationToken),
+            async () => ThrowIfTableNotFound(await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, ["PartitionKey"], cancellationToken).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue;
+    }
+
+    // GetEntityIfExists answers "no value" for a missing table too: a missing table must not read as a missing user
+    // (a 401 for every token, a new profile for every login).
+    private static NullableResponse<T> ThrowIfTableNotFound<T>(NullableResponse<T> response)
+    {
+        if (!response.HasValue && response.GetRawResponse() is { Status: 404 } raw
+            && ((raw.Headers.TryGetValue("x-ms-error-code", out var code) && code == "TableNotFound")
+                || raw.Content.ToString().Contains("TableNotFound", StringComparison.Ordinal)))
+        {
+            throw new RequestFailedException(404, "The table does not exist.", "TableNotFound", null);
+        }
+
+        return response;
     }
 
     /// <summary>Adds a new row; false when the row already exists.</summary>
@@ -157,19 +178,22 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         }
     }
 
-    /// <summary>Creates the table once per process (concurrent first calls are harmless); a failure is retried by the next request.</summary>
+    /// <summary>
+    /// In Development, creates the table once per process (concurrent first calls are harmless; a failure is retried by
+    /// the next request); elsewhere does nothing (the deployment creates the table).
+    /// </summary>
     public async Task EnsureTableAsync(CancellationToken cancellationToken)
     {
-        if (!_tableReady)
+        if (_createTable && !_tableReady)
         {
             await Guard(() => table.CreateIfNotExistsAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
             _tableReady = true;
         }
     }
 
-    // The table is created once per process, but it can vanish under a running app (deleted by an operator, or an
-    // emulator restarted without persistence): then create it again, once, and retry the operation. A second
-    // TableNotFound is storage misbehaving: 503.
+    // In Development the table is created once per process, but it can vanish under a running app (an emulator
+    // restarted without persistence): then create it again, once, and retry the operation. A second TableNotFound is
+    // storage misbehaving: 503. Elsewhere a missing table is an operator's accident to repair, never to paper over.
     private async Task<T> RunAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
@@ -179,6 +203,12 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         }
         catch (RequestFailedException exception) when (IsTableNotFound(exception))
         {
+            if (!_createTable)
+            {
+                LogTableNotFound(logger, table.Name);
+                throw Unavailable();
+            }
+
             LogTableMissing(logger, table.Name);
             _tableReady = false;
             await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
@@ -198,7 +228,8 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
     private static bool IsTableNotFound(RequestFailedException exception) =>
         exception.Status == 404 && string.Equals(exception.ErrorCode, "TableNotFound", StringComparison.Ordinal);
 
-    // Turns "storage cannot be reached or failed" into the contract's 503; lets conflicts and caller cancellation through.
+    // Turns "storage cannot be reached, failed or refuses this app's identity" into the contract's 503; lets conflicts,
+    // caller cancellation and writes refused for good (a defect: 500 internal_error) through.
     private async Task<T> Guard<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         try
@@ -208,6 +239,18 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         catch (RequestFailedException exception) when (IsUnavailable(exception))
         {
             LogStorageUnavailable(logger, exception.Status, exception.ErrorCode);
+            throw Unavailable();
+        }
+        catch (RequestFailedException exception) when (exception.Status == 403)
+        {
+            // The app's identity is not (yet) authorised: a common first-deployment state, for the operator to fix.
+            LogStorageForbidden(logger, exception, exception.ErrorCode);
+            throw Unavailable();
+        }
+        catch (AuthenticationFailedException exception)
+        {
+            // Also CredentialUnavailableException (no managed identity, no developer sign-in), which derives from it.
+            LogIdentityFailed(logger, exception, exception.GetType().Name);
             throw Unavailable();
         }
         // SocketException: HttpClient lets it through unwrapped when a connection is reset while being set up.
@@ -232,6 +275,15 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Profile table {TableName} was missing and is created again")]
     private static partial void LogTableMissing(ILogger logger, string tableName);
+
+    [LoggerMessage(EventId = 13020, Level = LogLevel.Error, Message = "Profile table {TableName} does not exist; outside Development it is not created again: redeploy the infrastructure (it creates the table) or restore it")]
+    private static partial void LogTableNotFound(ILogger logger, string tableName);
+
+    [LoggerMessage(EventId = 13021, Level = LogLevel.Error, Message = "Profile storage refused this app's identity ({ErrorCode}): grant it the Storage Table Data Contributor role")]
+    private static partial void LogStorageForbidden(ILogger logger, Exception exception, string? errorCode);
+
+    [LoggerMessage(EventId = 13022, Level = LogLevel.Error, Message = "The app's identity could not get a token for profile storage ({ExceptionType})")]
+    private static partial void LogIdentityFailed(ILogger logger, Exception exception, string exceptionType);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Profile storage is unreachable ({ExceptionType})")]
     private static partial void LogStorageUnreachable(ILogger logger, string exceptionType);

@@ -20,6 +20,13 @@ public sealed class StorageOptions
 
     /// <summary>Partitions per app, 1–<see cref="ProfileKeys.MaxBuckets"/> (see <see cref="ProfileKeys"/>).</summary>
     public int PartitionBuckets { get; set; } = 1;
+
+    /// <summary>
+    /// Create the table when it is missing: true in the Development environment only (set from the host's
+    /// environment, never from configuration). Elsewhere the deployment creates it and a missing table answers 503
+    /// (docs/API.md, "Storage").
+    /// </summary>
+    public bool CreateTableIfMissing { get; internal set; }
 }
 
 /// <summary>Start-up checks of <c>Tianmu:Storage</c>: the messages name the environment variable to fix.</summary>
@@ -52,6 +59,6 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9]{2,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex TableNamePattern();
 }

@@ -4,13 +4,15 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Http;
+using Tianmu.Functions.Limits;
 
 namespace Tianmu.Functions.Servers;
 
 /// <summary>
 /// The one authentication of server routes (docs/API.md, "Server routes" and the <c>invalid_server_key</c> row): the
 /// header <c>X-Tianmu-Server-Key</c> must carry the server key of the app named in the route. Every server route asks
-/// this class; none reads the header itself. A key in the query string is never read; the key is never logged.
+/// this class; none reads the header itself. A key in the query string is never read; the key is never logged. Once the
+/// key passes, the app's server-route limit (docs/API.md, "Abuse limits") is counted here, so every server route has it.
 /// </summary>
 public sealed class ServerKeyAuthenticator
 {
@@ -24,11 +26,14 @@ public sealed class ServerKeyAuthenticator
     // so neither the time nor the code path tells how long the key is or where it first differs.
     private readonly FrozenDictionary<string, byte[]> _digests;
     private readonly byte[] _noKey = SHA256.HashData(RandomNumberGenerator.GetBytes(32));
+    private readonly AbuseLimits _limits;
 
     /// <summary>Reads each app's server key from the registry.</summary>
-    public ServerKeyAuthenticator(AppRegistry apps)
+    public ServerKeyAuthenticator(AppRegistry apps, AbuseLimits limits)
     {
         ArgumentNullException.ThrowIfNull(apps);
+        ArgumentNullException.ThrowIfNull(limits);
+        _limits = limits;
         var digests = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var appId in apps.AppIds)
         {
@@ -48,7 +53,8 @@ public sealed class ServerKeyAuthenticator
     /// <param name="request">The request; only its header is read.</param>
     /// <param name="appId">The app named in the route, as sent (an app that is unknown, malformed or without a key fails).</param>
     /// <exception cref="ApiException">401 <c>invalid_server_key</c> (with <c>WWW-Authenticate: TianmuServerKey</c>) for a
-    /// missing, repeated or wrong key, a key of another app, an app without a server key or one not served here.</exception>
+    /// missing, repeated or wrong key, a key of another app, an app without a server key or one not served here; 429
+    /// <c>rate_limited</c> over the app's <c>Tianmu__Limits__ServerRequestsPerSecond</c>.</exception>
     public void Authenticate(HttpRequest request, string? appId)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -62,6 +68,8 @@ public sealed class ServerKeyAuthenticator
         {
             throw InvalidServerKey();
         }
+
+        _limits.AcquireServerRequest(appId!);
     }
 
     /// <summary>The answer to a server route without the right key.</summary>

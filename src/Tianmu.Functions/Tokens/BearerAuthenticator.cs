@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Tianmu.Functions.Http;
+using Tianmu.Functions.Limits;
 using Tianmu.Functions.Profiles;
 
 namespace Tianmu.Functions.Tokens;
@@ -13,13 +14,15 @@ public sealed record BearerCaller(ProfileEntity Profile, TokenSubject Token);
 /// The one authentication of player routes (docs/API.md, "Tokens" and the <c>invalid_token</c> row): the user an
 /// <c>Authorization: Bearer</c> token speaks for, whose profile must exist and carry the token's security stamp (a
 /// profile deleted and created again has a new stamp, so the tokens of the old one fail). Every Bearer route asks this
-/// class for its caller; none reads the header itself.
+/// class for its caller; none reads the header itself. The user's rate limit (docs/API.md, "Abuse limits") is counted
+/// here, once the token is valid and before the profile is read, so every Bearer route has it and a flood costs no storage.
 /// </summary>
-public sealed class BearerAuthenticator(TokenService tokens, ProfileRepository profiles)
+public sealed class BearerAuthenticator(TokenService tokens, ProfileRepository profiles, AbuseLimits limits)
 {
     /// <summary>The caller's profile, read within the request's budget.</summary>
     /// <exception cref="ApiException">401 <c>invalid_token</c> for a missing or invalid token, a user without a profile or a
-    /// profile whose stamp differs; 503 <c>upstream_unavailable</c> when storage fails or the budget runs out.</exception>
+    /// profile whose stamp differs; 429 <c>rate_limited</c> over the user's limit; 503 <c>upstream_unavailable</c> when
+    /// storage fails or the budget runs out.</exception>
     public async Task<ProfileEntity> AuthenticateAsync(HttpRequest request, RequestBudget budget) =>
         (await AuthenticateCallerAsync(request, budget).ConfigureAwait(false)).Profile;
 
@@ -31,6 +34,7 @@ public sealed class BearerAuthenticator(TokenService tokens, ProfileRepository p
         ArgumentNullException.ThrowIfNull(budget);
         var subject = await tokens.ValidateAsync(TokenService.FromAuthorizationHeader(request.Headers.Authorization)).ConfigureAwait(false)
             ?? throw InvalidToken();
+        limits.AcquireUserRequest(subject.AppId, subject.OpenId);
         var profile = await budget.RunAsync(token => profiles.FindAsync(subject.AppId, subject.OpenId, token)).ConfigureAwait(false)
             ?? throw InvalidToken();
         return StampMatches(profile, subject) ? new BearerCaller(profile, subject) : throw InvalidToken();

@@ -31,8 +31,8 @@ public sealed partial class UserInfoService(ProfileRepository profiles, ILogger<
                 row =>
                 {
                     // Decrypt on every attempt with the key of the row being written: a login in between may have rotated it.
-                    ProfileRules.ApplyUserInfo(row, Open(row, encryptedData, iv, request));
-                    return true;
+                    // Info that changes nothing writes nothing (no storage write for a replayed request).
+                    return ProfileRules.ApplyUserInfo(row, Open(row, encryptedData, iv, request));
                 },
                 token)).ConfigureAwait(false)
             ?? throw BearerAuthenticator.InvalidToken();
@@ -75,8 +75,13 @@ public sealed partial class UserInfoService(ProfileRepository profiles, ILogger<
         return (request.EncryptedData, request.Iv);
     }
 
-    // One answer for every cause, so that a client cannot tell padding from JSON from watermark failures.
-    private static WeChatUserInfo Open(ProfileEntity profile, string encryptedData, string iv, UpdateUserInfoRequest request)
+    /// <summary>
+    /// The user info sealed for <paramref name="profile"/> with its current session key, verified (watermark, open id,
+    /// signature, stored lengths). One answer for every cause, so that a client cannot tell padding from JSON from
+    /// watermark failures.
+    /// </summary>
+    /// <exception cref="ApiException">409 <c>session_expired</c>; 422 <c>decrypt_failed</c>.</exception>
+    internal static WeChatUserInfo Open(ProfileEntity profile, string encryptedData, string iv, UpdateUserInfoRequest request)
     {
         if (profile.SessionKey.Length == 0)
         {
@@ -86,9 +91,11 @@ public sealed partial class UserInfoService(ProfileRepository profiles, ILogger<
         try
         {
             var info = WeChatDataCrypto.DecryptUserInfo(encryptedData, iv, profile.SessionKey, profile.AppId);
-            var sameUser = info.OpenId.Length == 0 || string.Equals(info.OpenId, profile.OpenId, StringComparison.Ordinal);
+            // openId is required: WeChat seals it first, so a client who alters the iv to rewrite the first block cannot
+            // keep it and forge other members (a union id, and so the pid).
+            var sameUser = string.Equals(info.OpenId, profile.OpenId, StringComparison.Ordinal);
             var signed = request.RawData is null || WeChatDataCrypto.VerifySignature(request.RawData, profile.SessionKey, request.Signature!);
-            if (sameUser && signed)
+            if (sameUser && signed && ProfileRules.FitsStorage(info))
             {
                 return info;
             }

@@ -124,7 +124,7 @@ public sealed partial class WeChatSimulator(AppRegistry apps, TimeProvider time)
     private static string Digest(string value) =>
         Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(value))).Replace('+', '-').Replace('/', '_');
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }
 

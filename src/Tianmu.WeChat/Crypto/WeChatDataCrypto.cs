@@ -188,7 +188,7 @@ public static class WeChatDataCrypto
             }
 
             var plaintext = buffer[..plaintextLength];
-            return Utf8.IsValid(plaintext) ? parse(plaintext, expectedAppId) : throw new WeChatDecryptionException();
+            return Utf8.IsValid(plaintext) ? Parse(parse, plaintext, expectedAppId) : throw new WeChatDecryptionException();
         }
         finally
         {
@@ -199,6 +199,21 @@ public static class WeChatDataCrypto
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    // Whatever goes wrong between the decrypted bytes and the payload (escapes such as a lone surrogate in a member
+    // name, nesting depth, numbers, anything the JSON reader may throw) is the one decryption failure: the plaintext
+    // is attacker-shaped (a client can flip iv bits), so no exception type may tell one cause from another.
+    private static T Parse<T>(PayloadParser<T> parse, ReadOnlySpan<byte> plaintext, string expectedAppId)
+    {
+        try
+        {
+            return parse(plaintext, expectedAppId);
+        }
+        catch (Exception exception) when (exception is not WeChatDecryptionException and not OutOfMemoryException)
+        {
+            throw new WeChatDecryptionException();
         }
     }
 

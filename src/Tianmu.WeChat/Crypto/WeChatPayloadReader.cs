@@ -7,7 +7,8 @@ namespace Tianmu.WeChat.Crypto;
 /// string, no DOM, no DTO. The rules are strict because the payload is what the user's own key sealed: the root must be
 /// one JSON object, known members must have their JSON type (<c>null</c> counts as absent), a known member given twice
 /// fails, and <c>watermark.appid</c> must equal the expected app id (ordinal). Every failure throws
-/// <see cref="WeChatDecryptionException"/>.
+/// <see cref="WeChatDecryptionException"/> (and <see cref="WeChatDataCrypto"/> turns anything else this reader might
+/// throw into it too).
 /// </summary>
 internal static class WeChatPayloadReader
 {

@@ -252,6 +252,10 @@ public static class BadInputCorpus
         ("of 65 characters", new string('a', 65)),
         ("of 1025 characters", new string('a', 1025)),
         ("empty", ""),
+        ("a configured app id with a trailing line break", TestHost.AppId + "\n"),
+        ("with a trailing line break", "wx0123456789abcdef\n"),
+        ("with a trailing CRLF", "wx0123456789abcdef\r\n"),
+        ("with a leading line break", "\nwx0123456789abcdef"),
     ];
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);

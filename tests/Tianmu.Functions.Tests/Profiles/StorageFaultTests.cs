@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Hosting;
 using Tianmu.Testing;
 
 namespace Tianmu.Functions.Tests.Profiles;
@@ -136,10 +137,10 @@ public sealed class StorageFaultTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
-    public async Task After_Azurite_restarts_empty_requests_succeed_without_restarting_the_app()
+    public async Task In_Development_after_Azurite_restarts_empty_requests_succeed_without_restarting_the_app()
     {
         await using var azurite = await Azurite.StartAsync();
-        await using var app = await StartAppAsync(storageConnectionString: azurite.ConnectionString);
+        await using var app = await StartAppAsync(storageConnectionString: azurite.ConnectionString, environment: Environments.Development);
         var token = (await app.LoginOkAsync("restart-user")).GetProperty("jwt").GetString();
 
         await azurite.StopAsync();
@@ -165,9 +166,9 @@ public sealed class StorageFaultTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
-    public async Task A_table_deleted_under_a_running_app_is_created_again()
+    public async Task In_Development_a_table_deleted_under_a_running_app_is_created_again()
     {
-        await using var app = await StartAppAsync();
+        await using var app = await StartAppAsync(environment: Environments.Development);
         var token = (await app.LoginOkAsync("deleted-inviter")).GetProperty("jwt").GetString();
         var inviter = WeChatStandIn.OpenIdOf("deleted-inviter");
 

@@ -167,7 +167,7 @@ public sealed class ServerKeyTests(AppFixture fixture) : AppTest(fixture)
         var registry = new AppRegistry(
             [new("wxa", "sa"), new("wxb", "sb"), new("wxc", "sc")],
             [new("wxa", new string('a', 40)), new("wxb", new string('b', 32)), new("wxunserved", new string('u', 40))]);
-        var authenticator = new ServerKeyAuthenticator(registry);
+        var authenticator = new ServerKeyAuthenticator(registry, Limits(serverRequestsPerSecond: 0));
 
         authenticator.Authenticate(Request(new string('a', 40)), "wxa");
         authenticator.Authenticate(Request(new string('b', 32)), "wxb");
@@ -176,13 +176,6 @@ public sealed class ServerKeyTests(AppFixture fixture) : AppTest(fixture)
         Assert.Throws<ApiException>(() => authenticator.Authenticate(Request(new string('u', 40)), "wxunserved"));
         Assert.Throws<ApiException>(() => authenticator.Authenticate(Request(new string('a', 40)), null));
         Assert.Throws<ApiException>(() => authenticator.Authenticate(new DefaultHttpContext().Request, "wxa"));
-
-        static HttpRequest Request(string key)
-        {
-            var context = new DefaultHttpContext();
-            context.Request.Headers[ServerKeyAuthenticator.HeaderName] = key;
-            return context.Request;
-        }
     }
 
     [Fact]
@@ -199,4 +192,33 @@ public sealed class ServerKeyTests(AppFixture fixture) : AppTest(fixture)
         Assert.True(result.Failed);
         Assert.Contains("Tianmu__Apps__wxshort__ServerKey", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_server_route_limit_is_counted_per_app_once_the_key_passes_and_answers_429_with_Retry_After()
+    {
+        var registry = new AppRegistry([new("wxa", "sa"), new("wxb", "sb")], [new("wxa", new string('a', 40)), new("wxb", new string('b', 40))]);
+        var authenticator = new ServerKeyAuthenticator(registry, Limits(serverRequestsPerSecond: 2));
+
+        // A wrong key is refused before the limit: it spends nothing of the app's allowance.
+        Assert.Equal(ApiErrorCode.InvalidServerKey, Assert.Throws<ApiException>(() => authenticator.Authenticate(Request("wrong"), "wxa")).Code);
+        authenticator.Authenticate(Request(new string('a', 40)), "wxa");
+        authenticator.Authenticate(Request(new string('a', 40)), "wxa");
+        var limited = Assert.Throws<ApiException>(() => authenticator.Authenticate(Request(new string('a', 40)), "wxa"));
+
+        Assert.Equal(ApiErrorCode.RateLimited, limited.Code);
+        Assert.True(limited.RetryAfterSeconds is >= 1);
+        authenticator.Authenticate(Request(new string('b', 40)), "wxb");
+    }
+
+    private static HttpRequest Request(string key)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers[ServerKeyAuthenticator.HeaderName] = key;
+        return context.Request;
+    }
+
+    private static Tianmu.Functions.Limits.AbuseLimits Limits(int serverRequestsPerSecond) => new(
+        Microsoft.Extensions.Options.Options.Create(new Tianmu.Functions.Limits.LimitsOptions { ServerRequestsPerSecond = serverRequestsPerSecond }),
+        new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<Tianmu.Functions.Limits.AbuseLimits>.Instance);
 }
