@@ -6,12 +6,14 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tianmu.Functions.Accounts;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Configuration;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Profiles;
+using Tianmu.Functions.Push;
 using Tianmu.Functions.Tokens;
 using Tianmu.Functions.UserInfo;
 using Tianmu.WeChat.Sessions;
@@ -49,6 +51,10 @@ public static class TianmuServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginOptions>, LoginOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>, LoginOptionsValidator>());
+        services.AddOptions<AccountOptions>().Bind(section.GetSection(AccountOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
+        services.AddOptions<AppRegistryStartupCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppRegistryStartupCheck>, AppRegistryStartupValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => AppRegistry.Load(section.GetSection("Apps"), sp.GetRequiredService<ILogger<AppRegistry>>()));
@@ -59,6 +65,8 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<ProfileKeys>();
         services.AddSingleton<OptimisticConcurrency>();
         services.AddSingleton<InviterCredit>();
+        services.AddSingleton<UserRows>();
+        services.AddSingleton<AccountTombstones>();
         services.AddSingleton<ProfileRepository>();
 
         services.AddSingleton<TokenService>();
@@ -70,6 +78,9 @@ public static class TianmuServiceCollectionExtensions
 
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<PushSignatureVerifier>();
+        services.AddSingleton<PushService>();
         return services;
     }
 }

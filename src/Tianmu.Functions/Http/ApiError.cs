@@ -18,6 +18,8 @@ public enum ApiErrorCode
     RateLimited,
     UpstreamError,
     UpstreamUnavailable,
+    InvalidSignature,
+    RecentLoginRequired,
 }
 
 /// <summary>How one <see cref="ApiErrorCode"/> appears on the wire.</summary>
@@ -44,6 +46,8 @@ public static class ApiErrors
         [ApiErrorCode.RateLimited] = new(429, "rate_limited", "WeChat rate-limited this login.", RetryAfterSeconds: 60),
         [ApiErrorCode.UpstreamError] = new(502, "upstream_error", "WeChat answered something this service cannot use."),
         [ApiErrorCode.UpstreamUnavailable] = new(503, "upstream_unavailable", "A service this request depends on is unavailable.", RetryAfterSeconds: 1),
+        [ApiErrorCode.InvalidSignature] = new(401, "invalid_signature", "The WeChat push does not verify for this app."),
+        [ApiErrorCode.RecentLoginRequired] = new(403, "recent_login_required", "This action needs a recent login."),
     }.ToFrozenDictionary();
 
     /// <summary>How <paramref name="code"/> appears on the wire.</summary>

@@ -7,6 +7,16 @@ namespace Tianmu.Functions.Profiles;
 /// One player of one app as stored in Table Storage: PartitionKey from the app id (see <see cref="ProfileKeys"/>),
 /// RowKey = open id. Holds the WeChat session key, which never leaves the server.
 /// </summary>
+/// <remarks>
+/// Every other row of the table starts its RowKey with <c>~</c> (no id contains it). The kinds, and where they live:
+/// <list type="bullet">
+/// <item><c>~invited~&lt;new user's open id&gt;</c>, in the inviter's partition: <see cref="InviterCredit"/>'s marker.</item>
+/// <item><c>~deleted~&lt;hex SHA-256 of the open id&gt;</c>, in the user's partition: <see cref="TombstoneEntity"/>.</item>
+/// <item><c>~&lt;kind&gt;~&lt;open id&gt;~&lt;key&gt;</c>, in the user's partition: every per-user row of a feature (share
+/// reports, wallet ledger…), registered in one line of <see cref="UserRowKinds.All"/> so that export and deletion
+/// (<see cref="UserRows"/>) find it.</item>
+/// </list>
+/// </remarks>
 public sealed class ProfileEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;

@@ -64,6 +64,46 @@ public sealed partial class ProfileStore(TableClient table, ILogger<ProfileStore
         return response.HasValue;
     }
 
+    /// <summary>One row of any kind, or null.</summary>
+    public async Task<TableEntity?> GetRowAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        var response = await RunAsync(
+            () => table.GetEntityIfExistsAsync<TableEntity>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Every row of one partition whose RowKey is at least <paramref name="from"/> and below <paramref name="to"/> (ordinal).</summary>
+    public Task<List<TableEntity>> QueryRangeAsync(string partitionKey, string from, string to, CancellationToken cancellationToken) =>
+        RunAsync(
+            async () =>
+            {
+                var rows = new List<TableEntity>();
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {from} and RowKey lt {to}");
+                await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(row);
+                }
+
+                return rows;
+            },
+            cancellationToken);
+
+    /// <summary>Deletes a row if it still has the ETag it was read with; false when it changed since (a row already gone counts as deleted).</summary>
+    public async Task<bool> TryDeleteAsync(ITableEntity entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        try
+        {
+            await RunAsync(() => table.DeleteEntityAsync(entity, entity.ETag, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException exception) when (exception.Status == 412 && !IsTableNotFound(exception))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Adds a new row; false when the row already exists.</summary>
     public async Task<bool> TryAddAsync(ProfileEntity entity, CancellationToken cancellationToken)
     {

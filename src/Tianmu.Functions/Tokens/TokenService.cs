@@ -9,7 +9,17 @@ using Tianmu.Functions.Profiles;
 namespace Tianmu.Functions.Tokens;
 
 /// <summary>Who a valid token speaks for.</summary>
-public readonly record struct TokenSubject(string AppId, string OpenId);
+public readonly record struct TokenSubject(string AppId, string OpenId)
+{
+    /// <summary>When the token was issued (its <c>iat</c>, whole seconds).</summary>
+    public DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>
+    /// When the login that started this chain of tokens happened (the <c>auth_time</c> claim, docs/API.md "Tokens"), or
+    /// <see cref="IssuedAt"/> for a token without one (a login token: issued by the login itself). Whole seconds.
+    /// </summary>
+    public DateTimeOffset AuthTime { get; init; }
+}
 
 /// <summary>
 /// Issues and validates the HS256 tokens of the contract (docs/API.md, "Tokens"): issuer, audience = app id,
@@ -19,6 +29,9 @@ public readonly record struct TokenSubject(string AppId, string OpenId);
 public sealed class TokenService
 {
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary>The claim of the login time (OpenID Connect Core 1.0, 2: <c>auth_time</c>, Unix seconds).</summary>
+    public const string AuthTimeClaim = "auth_time";
 
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly SigningCredentials _credentials;
@@ -89,7 +102,9 @@ public sealed class TokenService
             return null;
         }
 
-        return new TokenSubject(audiences[0], subject);
+        var issuedAt = jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Iat, out var iat) ? DateTimeOffset.FromUnixTimeSeconds(iat) : DateTimeOffset.MinValue;
+        var authTime = jwt.TryGetPayloadValue<long>(AuthTimeClaim, out var auth) ? DateTimeOffset.FromUnixTimeSeconds(auth) : issuedAt;
+        return new TokenSubject(audiences[0], subject) { IssuedAt = issuedAt, AuthTime = authTime };
     }
 
     /// <summary>Reads the token of an <c>Authorization: Bearer …</c> header value (RFC 6750, 2.1); null when absent or not Bearer.</summary>

@@ -78,13 +78,14 @@ public static class FunctionRoutes
         return endpoints;
     }
 
-    // Binds the parameters the Functions worker would: the HttpRequest and the invocation's CancellationToken.
+    // Binds the parameters the Functions worker would: the HttpRequest, the invocation's CancellationToken and string
+    // route parameters by name ({appId} to `string appId`).
     private static Func<HttpContext, Task<IResult>> CreateInvoker(MethodInfo method)
     {
         var parameters = method.GetParameters();
         foreach (var parameter in parameters)
         {
-            if (parameter.ParameterType != typeof(HttpRequest) && parameter.ParameterType != typeof(CancellationToken))
+            if (parameter.ParameterType != typeof(HttpRequest) && parameter.ParameterType != typeof(CancellationToken) && parameter.ParameterType != typeof(string))
             {
                 throw new NotSupportedException($"The local host cannot bind parameter '{parameter.Name}' of function {method.DeclaringType?.Name}.{method.Name}.");
             }
@@ -93,7 +94,10 @@ public static class FunctionRoutes
         return async context =>
         {
             var target = method.IsStatic ? null : ActivatorUtilities.GetServiceOrCreateInstance(context.RequestServices, method.DeclaringType!);
-            var arguments = parameters.Select(p => p.ParameterType == typeof(HttpRequest) ? (object)context.Request : context.RequestAborted).ToArray();
+            var arguments = parameters.Select(p =>
+                p.ParameterType == typeof(HttpRequest) ? (object)context.Request
+                : p.ParameterType == typeof(string) ? context.Request.RouteValues[p.Name!]?.ToString() ?? string.Empty
+                : context.RequestAborted).ToArray();
             return method.Invoke(target, arguments) switch
             {
                 Task<IResult> pending => await pending.ConfigureAwait(false),

@@ -28,7 +28,7 @@ public sealed class LoginTests(AppFixture fixture)
         Assert.Equal(Pid.Compute(TestHost.AppId, openId, string.Empty), profile.GetProperty("pid").GetString());
         Assert.InRange(profile.GetProperty("last_login_time").GetInt64(), DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
         var subject = await app.Host.Services.GetRequiredService<TokenService>().ValidateAsync(profile.GetProperty("jwt").GetString());
-        Assert.Equal(new TokenSubject(TestHost.AppId, openId), subject);
+        Assert.Equal((TestHost.AppId, openId), (subject?.AppId, subject?.OpenId));
 
         var row = await app.RowAsync("alice");
         Assert.NotNull(row);

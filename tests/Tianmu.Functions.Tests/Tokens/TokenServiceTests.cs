@@ -31,7 +31,8 @@ public sealed class TokenServiceTests
     {
         var token = _tokens.Issue("wxapp1", "oUser1");
 
-        Assert.Equal(new TokenSubject("wxapp1", "oUser1"), await _tokens.ValidateAsync(token));
+        var subject = await _tokens.ValidateAsync(token);
+        Assert.Equal(("wxapp1", "oUser1"), (subject?.AppId, subject?.OpenId));
     }
 
     [Fact]
