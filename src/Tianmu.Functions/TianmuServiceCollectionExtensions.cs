@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Tianmu.Functions.Accounts;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Configuration;
+using Tianmu.Functions.Diagnostics;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
@@ -56,6 +57,8 @@ public static class TianmuServiceCollectionExtensions
         services.AddOptions<AppRegistryStartupCheck>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppRegistryStartupCheck>, AppRegistryStartupValidator>());
 
+        // A WeChat push's query string (signatures, nonces) never reaches a log, under any host.
+        services.AddRequestUrlLogRedaction();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => AppRegistry.Load(section.GetSection("Apps"), sp.GetRequiredService<ILogger<AppRegistry>>()));
         services.AddSingleton(sp => new RequestBudgets(sp.GetRequiredService<IOptions<LoginOptions>>().Value.Budget));
