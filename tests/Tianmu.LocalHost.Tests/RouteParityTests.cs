@@ -33,7 +33,7 @@ public sealed class RouteParityTests
             FunctionRoutes.Discover(typeof(LoginFunction).Assembly).SelectMany(r => r.Methods.Select(m => $"{m} /{FunctionRoutes.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"))}/{r.Route}")),
             StringComparer.Ordinal);
 
-        Assert.Equal(["GET /api/health", "POST /api/login", "POST /api/updateUserInfo"], FunctionsHostRoutes());
+        Assert.Equal(["DELETE /api/account", "GET /api/account/export", "GET /api/health", "GET /api/wechat/push/{appId}", "POST /api/login", "POST /api/updateUserInfo", "POST /api/wechat/push/{appId}"], FunctionsHostRoutes());
         Assert.Equal(FunctionsHostRoutes(), local);
     }
 
