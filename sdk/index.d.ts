@@ -113,6 +113,8 @@ export type TianmuErrorCode =
   | 'decrypt_failed'
   | 'rate_limited'
   | 'upstream_error'
+  | 'invalid_signature'
+  | 'recent_login_required'
   | 'upstream_unavailable'
   | 'invalid_server_key'
   | 'unknown_user'
@@ -194,6 +196,13 @@ export function getWallet(options?: GetWalletOptions): Promise<Wallet>;
  * server's maximum session age (call login()), or `network_error`.
  */
 export function refreshToken(): Promise<string>;
+/** GET /api/account/export: everything stored about the user (logs in first when there is no token; once more on 401). */
+export function exportAccount(): Promise<AccountExport>;
+/**
+ * DELETE /api/account, logging in again first when the token's login is not recent (and once after a 403
+ * `recent_login_required`); resolves once deleted and forgets the token.
+ */
+export function deleteAccount(options?: DeleteAccountOptions): Promise<void>;
 /** The current token (memory, else storage); `''` when none. */
 export function getToken(): string;
 /** The profile of the last successful call of this run, or null. */
@@ -213,6 +222,8 @@ export interface TmSDK {
   updateUserInfo: typeof updateUserInfo;
   getWallet: typeof getWallet;
   refreshToken: typeof refreshToken;
+  exportAccount: typeof exportAccount;
+  deleteAccount: typeof deleteAccount;
   getToken: typeof getToken;
   getProfile: typeof getProfile;
   heartbeat: typeof heartbeat;
@@ -230,7 +241,7 @@ export const tm_sdk: TmSDK;
 export interface WxLike {
   request(options: {
     url: string;
-    method: 'POST';
+    method: 'GET' | 'POST' | 'DELETE';
     header: Record<string, string>;
     data: object;
     dataType?: string;
@@ -263,4 +274,21 @@ declare global {
       tmSDK: TmSDK;
     }
   }
+}
+
+/** What GET /api/account/export answers: everything stored about the user, never the session key. */
+export interface AccountExport {
+  /** The profile without `jwt` and `is_new`. */
+  profile: Omit<Profile, 'jwt' | 'is_new'>;
+  /** Unix seconds. */
+  created_at: number;
+  wallet_transactions: Array<{ transaction_id: string; open_id: string; currency: 'gold' | 'diamond'; delta: number; reason: string; balance: number; created_at: number }>;
+  shares: Array<{ share_id: string; scene: string; reported_at: number }>;
+  /** Unix seconds. */
+  exported_at: number;
+}
+
+export interface DeleteAccountOptions {
+  /** The server's `Tianmu__Account__RecentLogin` in seconds; default 600. A token whose login is older logs in first. */
+  recentLoginSeconds?: number;
 }

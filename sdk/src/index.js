@@ -336,7 +336,7 @@ function post(path, payload, token) {
   return send('POST', path, payload, token);
 }
 
-/** Like post(), with any method; a GET carries no body. */
+/** Like `post`, for any method; `payload` undefined sends no body. */
 function send(method, path, payload, token) {
   return new Promise(function (resolve, reject) {
     var w = currentWx();
@@ -357,7 +357,7 @@ function send(method, path, payload, token) {
       }
       fn(value);
     }
-    var header = method === 'GET' ? {} : { 'content-type': 'application/json' };
+    var header = payload === undefined ? {} : { 'content-type': 'application/json' };
     if (token) {
       header.Authorization = 'Bearer ' + token;
     }
@@ -381,7 +381,7 @@ function send(method, path, payload, token) {
           settle(reject, new TianmuError('network_error', 'The Tianmu server could not be reached: ' + errMsg, { detail: errMsg }));
         },
       };
-      if (method !== 'GET') {
+      if (payload !== undefined) {
         options.data = payload;
       }
       task = w.request(options);
@@ -953,6 +953,96 @@ function onShareAppMessage(handler) {
   });
 }
 
+// ---- accounts -------------------------------------------------------------------------------------------
+
+/** The server's default `Tianmu__Account__RecentLogin`, in seconds. */
+var RECENT_LOGIN_SECONDS = 600;
+/** Log in again this long before the window closes, so that the DELETE still lands inside it. */
+var RECENT_LOGIN_MARGIN = 60;
+
+/** A usable token, logging in first when there is none. */
+function tokenOrLogin() {
+  var token = usableToken();
+  return token ? Promise.resolve(token) : renewLogin().then(function () {
+    return getToken();
+  });
+}
+
+/**
+ * Everything the server stores about the user (GET /api/account/export): `{ profile, created_at,
+ * wallet_transactions, shares, exported_at }`, never the session key. On 401 it logs in again once and retries.
+ */
+function exportAccount() {
+  return Promise.resolve().then(function () {
+    requireInit();
+    function attempt(token, retried) {
+      return send('GET', '/api/account/export', undefined, token).then(function (res) {
+        if (res.status === 200 && res.body && typeof res.body === 'object') {
+          return res.body;
+        }
+        if (res.status === 401 && !retried) {
+          if (state.token === token) {
+            forgetToken();
+          }
+          return renewLogin().then(function () {
+            return attempt(getToken(), true);
+          });
+        }
+        throw errorFromResponse(res.status, res.body, res.headers);
+      });
+    }
+    return tokenOrLogin().then(function (token) {
+      return attempt(token, false);
+    });
+  });
+}
+
+/** True when the token's login (`auth_time`, else `iat`) is recent enough for the server to accept a deletion. */
+function isRecentLogin(token, windowSeconds) {
+  var claims = readClaims(token);
+  if (!claims) {
+    return false;
+  }
+  var authTime = typeof claims.auth_time === 'number' ? claims.auth_time : claims.iat;
+  return typeof authTime === 'number' && nowSeconds() + state.clockOffset - authTime < windowSeconds - RECENT_LOGIN_MARGIN;
+}
+
+/**
+ * Deletes the user's account and everything stored about it (DELETE /api/account); resolves with nothing once the
+ * server answered 204, and forgets the token. The server requires a recent login: when the token's login is not recent
+ * (by `options.recentLoginSeconds`, default 600, the server's default) it logs in first, and it logs in again once
+ * after a 403 recent_login_required. Rejects with the server's code otherwise (401 invalid_token: already deleted).
+ */
+function deleteAccount(options) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var o = options || {};
+    var windowSeconds = typeof o.recentLoginSeconds === 'number' && o.recentLoginSeconds > 0 ? o.recentLoginSeconds : RECENT_LOGIN_SECONDS;
+    function attempt(token, retried) {
+      return send('DELETE', '/api/account', undefined, token).then(function (res) {
+        if (res.status === 204) {
+          forgetToken();
+          state.profile = null;
+          return undefined;
+        }
+        if (res.status === 403 && !retried && res.body && res.body.code === 'recent_login_required') {
+          return login().then(function (profile) {
+            return attempt(profile.jwt, true);
+          });
+        }
+        throw errorFromResponse(res.status, res.body, res.headers);
+      });
+    }
+    var token = usableToken();
+    if (token && isRecentLogin(token, windowSeconds)) {
+      return attempt(token, false);
+    }
+    return login().then(function (profile) {
+      return attempt(profile.jwt, false);
+    });
+  });
+}
+
 // ---- export -------------------------------------------------------------------------------------------
 
 var sdk = {
@@ -961,6 +1051,8 @@ var sdk = {
   updateUserInfo: updateUserInfo,
   getWallet: getWallet,
   refreshToken: refreshToken,
+  exportAccount: exportAccount,
+  deleteAccount: deleteAccount,
   getToken: getToken,
   getProfile: getProfile,
   heartbeat: heartbeat,

@@ -6,8 +6,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Tianmu.Functions.Accounts;
 using Tianmu.Functions.Apps;
 using Tianmu.Functions.Configuration;
+using Tianmu.Functions.Diagnostics;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Limits;
 using Tianmu.Functions.Location;
@@ -15,6 +17,7 @@ using Tianmu.Functions.Login;
 using Tianmu.Functions.Play;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Servers;
+using Tianmu.Functions.Push;
 using Tianmu.Functions.Tokens;
 using Tianmu.Functions.UserInfo;
 using Tianmu.Functions.Wallet;
@@ -59,7 +62,13 @@ public static class TianmuServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WeChatApiOptions>>(loginValidator));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpOptions>, HttpOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
+        services.AddOptions<AccountOptions>().Bind(section.GetSection(AccountOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountOptions>, AccountOptionsValidator>());
+        services.AddOptions<AppRegistryStartupCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AppRegistryStartupCheck>, AppRegistryStartupValidator>());
 
+        // A WeChat push's query string (signatures, nonces) never reaches a log, under any host.
+        services.AddRequestUrlLogRedaction();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => AppRegistry.Load(section.GetSection("Apps"), sp.GetRequiredService<ILogger<AppRegistry>>()));
         services.AddSingleton(sp => new RequestBudgets(sp.GetRequiredService<IOptions<LoginOptions>>().Value.Budget));
@@ -69,6 +78,8 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<ProfileKeys>();
         services.AddSingleton<OptimisticConcurrency>();
         services.AddSingleton<InviterCredit>();
+        services.AddSingleton<UserRows>();
+        services.AddSingleton<AccountTombstones>();
         services.AddSingleton<ProfileRepository>();
 
         services.AddSingleton<AbuseLimits>();
@@ -106,6 +117,9 @@ public static class TianmuServiceCollectionExtensions
         services.AddOptions<PlayOptions>().Bind(section.GetSection("Play")).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PlayOptions>, PlayOptionsValidator>());
         services.AddSingleton<PlayService>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<PushSignatureVerifier>();
+        services.AddSingleton<PushService>();
         return services;
     }
 }

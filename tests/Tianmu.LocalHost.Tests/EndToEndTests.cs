@@ -114,6 +114,61 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task The_readme_account_walkthrough_exports_sends_simulated_pushes_in_both_modes_and_deletes()
+    {
+        await using var host = LocalHostProcess.Start(["--simulate-wechat"]);
+        Assert.True(await host.WaitUntilReadyAsync(StartTimeout), "The local host did not become ready:\n" + host.Output);
+        using var client = new HttpClient { BaseAddress = host.BaseUrl };
+        var user = "push-" + Guid.NewGuid().ToString("N")[..8];
+        async Task<JsonElement> LoginAsync()
+        {
+            using var login = await client.PostAsync(new Uri("/api/login", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\"}}"));
+            Assert.True(login.StatusCode == HttpStatusCode.OK, $"{login.StatusCode}: {await login.Content.ReadAsStringAsync()}\n{host.Output}");
+            return await login.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        async Task<JsonElement> PushAsync(string json)
+        {
+            using var push = await client.PostAsync(new Uri("/simulator/push", UriKind.Relative), Json(json));
+            Assert.True(push.StatusCode == HttpStatusCode.OK, $"{push.StatusCode}: {await push.Content.ReadAsStringAsync()}\n{host.Output}");
+            return await push.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        var token = (await LoginAsync()).GetProperty("jwt").GetString();
+        using var seal = await client.PostAsync(new Uri("/simulator/userinfo", UriKind.Relative), Json($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\",\"nickName\":\"阿丽\",\"gender\":2,\"avatarUrl\":\"https://thirdwx.qlogo.cn/mmopen/vi_32/alice/132\"}}"));
+        using var update = new HttpRequestMessage(HttpMethod.Post, "/api/updateUserInfo") { Content = Json(await seal.Content.ReadAsStringAsync()) };
+        update.Headers.Authorization = new("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(update)).StatusCode);
+
+        // Export: everything stored, no session key.
+        using var export = new HttpRequestMessage(HttpMethod.Get, "/api/account/export");
+        export.Headers.Authorization = new("Bearer", token);
+        using var exported = await client.SendAsync(export);
+        Assert.Equal(HttpStatusCode.OK, exported.StatusCode);
+        Assert.Equal("阿丽", (await exported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("profile").GetProperty("nick_name").GetString());
+
+        // A simulated push in safe mode (the demo app has an AES key) clears the nickname; plain mode is refused for it.
+        var safe = await PushAsync($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\",\"event\":\"user_authorization_revoke\",\"revoke_info\":\"19\",\"mode\":\"safe\"}}");
+        Assert.Equal((200, "success"), (safe.GetProperty("status").GetInt32(), safe.GetProperty("body").GetString()));
+        var plain = await PushAsync($"{{\"app_id\":\"{DemoApp}\",\"code\":\"test-{user}\",\"event\":\"user_info_modified\",\"mode\":\"plain\"}}");
+        Assert.Equal(401, plain.GetProperty("status").GetInt32());
+        var after = await LoginAsync();
+        Assert.Equal(string.Empty, after.GetProperty("nick_name").GetString());
+        Assert.Equal("https://thirdwx.qlogo.cn/mmopen/vi_32/alice/132", after.GetProperty("avatar_url").GetString());
+
+        // Delete with the fresh token: 204, then the token is dead.
+        using var delete = new HttpRequestMessage(HttpMethod.Delete, "/api/account");
+        delete.Headers.Authorization = new("Bearer", after.GetProperty("jwt").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(delete)).StatusCode);
+        using var again = new HttpRequestMessage(HttpMethod.Delete, "/api/account");
+        again.Headers.Authorization = new("Bearer", after.GetProperty("jwt").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(again)).StatusCode);
+        Assert.DoesNotContain("signature=", host.Output, StringComparison.Ordinal);
+
+        Assert.True(await host.StopGracefullyAsync(TimeSpan.FromSeconds(30)), "The local host did not stop on Ctrl+C:\n" + host.Output);
+    }
+
+    [Fact]
     public async Task The_simulator_refuses_to_start_beside_a_real_app_secret()
     {
         await using var host = LocalHostProcess.Start(

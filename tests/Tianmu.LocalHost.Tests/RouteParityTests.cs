@@ -35,16 +35,20 @@ public sealed class RouteParityTests
 
         Assert.Equal(
             [
+                "DELETE /api/account",
                 "GET /api/.well-known/jwks.json",
+                "GET /api/account/export",
                 "GET /api/health",
                 "GET /api/server/apps/{appId}/users/{openId}",
                 "GET /api/wallet",
+                "GET /api/wechat/push/{appId}",
                 "POST /api/login",
                 "POST /api/play/heartbeat",
                 "POST /api/play/share",
                 "POST /api/server/apps/{appId}/wallet/transactions",
                 "POST /api/token/refresh",
                 "POST /api/updateUserInfo",
+                "POST /api/wechat/push/{appId}",
             ],
             FunctionsHostRoutes());
         Assert.Equal(FunctionsHostRoutes(), local);

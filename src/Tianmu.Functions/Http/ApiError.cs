@@ -24,6 +24,8 @@ public enum ApiErrorCode
     InsufficientFunds,
     BalanceLimit,
     InternalError,
+    InvalidSignature,
+    RecentLoginRequired,
 }
 
 /// <summary>How one <see cref="ApiErrorCode"/> appears on the wire.</summary>
@@ -56,6 +58,8 @@ public static class ApiErrors
         [ApiErrorCode.InsufficientFunds] = new(409, "insufficient_funds", "The balance is too low for this debit."),
         [ApiErrorCode.BalanceLimit] = new(409, "balance_limit", "The credit would take the balance over its ceiling."),
         [ApiErrorCode.InternalError] = new(500, "internal_error", "The service failed unexpectedly."),
+        [ApiErrorCode.InvalidSignature] = new(401, "invalid_signature", "The WeChat push does not verify for this app."),
+        [ApiErrorCode.RecentLoginRequired] = new(403, "recent_login_required", "This action needs a recent login."),
     }.ToFrozenDictionary();
 
     /// <summary>How <paramref name="code"/> appears on the wire.</summary>

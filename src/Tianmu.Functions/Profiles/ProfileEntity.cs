@@ -8,11 +8,16 @@ namespace Tianmu.Functions.Profiles;
 /// RowKey = open id. Holds the WeChat session key, which never leaves the server.
 /// </summary>
 /// <remarks>
-/// Other rows of a user share the profile's partition and start their RowKey with <c>~</c> (no id contains it):
+/// Every other row of the table starts its RowKey with <c>~</c> (no id contains it). The kinds, and where they live:
 /// <list type="bullet">
-/// <item><c>~invited~&lt;new user's open id&gt;</c>: an inviter credit paid across partitions (<see cref="InviterCredit"/>).</item>
-/// <item><c>~share~&lt;open id&gt;~&lt;share_id&gt;</c>: one share report (<see cref="ShareReportEntity"/>); the open id is part
-/// of the key because one partition holds many users when <c>Tianmu__Storage__PartitionBuckets</c> is 1.</item>
+/// <item><c>~invited~&lt;new user's open id&gt;</c>, in the inviter's partition: <see cref="InviterCredit"/>'s marker.</item>
+/// <item><c>~deleted~&lt;hex SHA-256 of the open id&gt;</c>, in the user's partition: <see cref="TombstoneEntity"/>.</item>
+/// <item><c>~&lt;kind&gt;~&lt;open id&gt;~&lt;key&gt;</c>, in the user's partition: every per-user row of a feature (share
+/// reports, wallet ledger…), registered in one line of <see cref="UserRowKinds.All"/> so that export and deletion
+/// (<see cref="UserRows"/>) find it.</item>
+/// <item><c>~share~&lt;open id&gt;~&lt;share_id&gt;</c>: one share report (<see cref="ShareReportEntity"/>).</item>
+/// <item><c>~walletkey~&lt;open id&gt;~&lt;idempotency_key&gt;</c> and <c>~wallet~&lt;open id&gt;~&lt;inverted sequence&gt;</c>:
+/// a wallet transaction's identity and its ledger entry (<see cref="WalletEntryEntity"/>).</item>
 /// </list>
 /// </remarks>
 public sealed class ProfileEntity : ITableEntity

@@ -32,6 +32,10 @@ public sealed partial class ProfileKeys(IOptions<StorageOptions> options)
     /// <summary>True for a string that may be an app id or an open id, and so a storage key.</summary>
     public static bool IsLegalId([NotNullWhen(true)] string? value) => value is not null && IdPattern().IsMatch(value);
 
+    /// <summary>Every partition an app's rows can live in (one per bucket), for the rare search across them.</summary>
+    public IEnumerable<string> AllPartitionKeys(string appId) =>
+        _buckets <= 1 ? [appId] : Enumerable.Range(0, _buckets).Select(bucket => string.Create(CultureInfo.InvariantCulture, $"{appId}-{bucket:00}"));
+
     /// <summary>The PartitionKey of a user's rows.</summary>
     public string PartitionKey(string appId, string openId)
     {

@@ -9,8 +9,11 @@ namespace Tianmu.Functions.Profiles;
 /// ETags, retries and the inviter's entity-group transaction stay here (docs/API.md, "Storage").
 /// </summary>
 public sealed partial class ProfileRepository(
-    ProfileStore store, ProfileKeys keys, OptimisticConcurrency concurrency, InviterCredit inviters, ILogger<ProfileRepository> logger)
+    ProfileStore store, ProfileKeys keys, OptimisticConcurrency concurrency, InviterCredit inviters, UserRows userRows, AccountTombstones tombstones, ILogger<ProfileRepository> logger)
 {
+    /// <summary>Most actions of one entity-group transaction (Table Storage).</summary>
+    public const int MaxTransactionActions = 100;
+
     /// <summary>The profile of one user of one app, or null.</summary>
     public Task<ProfileEntity?> FindAsync(string appId, string openId, CancellationToken cancellationToken) =>
         store.GetAsync(keys.PartitionKey(appId, openId), openId, cancellationToken);
@@ -132,6 +135,12 @@ public sealed partial class ProfileRepository(
             created.PartitionKey = partitionKey;
             created.RowKey = openId;
             var inviter = await inviters.FindInviterAsync(appId, inviterId, openId, cancellationToken).ConfigureAwait(false);
+            if (inviter is not null && await tombstones.ExistsAsync(partitionKey, openId, cancellationToken).ConfigureAwait(false))
+            {
+                // A profile created again after its account was deleted credits no inviter (docs/API.md, "POST /api/login").
+                inviter = null;
+            }
+
             if (inviter is null)
             {
                 return await store.TryAddAsync(created, cancellationToken).ConfigureAwait(false)
@@ -169,4 +178,57 @@ public sealed partial class ProfileRepository(
 
     [LoggerMessage(EventId = 13023, Level = LogLevel.Warning, Message = "An inviter credit in app {AppId} failed after the new profile was written; a later login of the new user pays it")]
     private static partial void LogCreditDeferred(ILogger logger, string appId);
+
+    /// <summary>Everything stored about one user (see <see cref="UserRows"/>).</summary>
+    public Task<UserRowSet> ListUserRowsAsync(string appId, string openId, CancellationToken cancellationToken) =>
+        userRows.ListAsync(appId, openId, cancellationToken);
+
+    /// <summary>
+    /// Deletes every row of the user (profile, every registered kind of row, the inviter markers naming the user) and
+    /// records a tombstone (docs/API.md, "DELETE /api/account"). The profile, the tombstone and the last up to 98 other
+    /// rows go in one entity-group transaction; a user with more rows loses the others in earlier transactions, so that
+    /// the profile goes last and a failure part-way leaves an account that can be deleted again. Every delete is
+    /// conditional on the ETag read; a row that changed meanwhile starts the attempt over from a fresh read.
+    /// </summary>
+    /// <returns>False when nothing of the user was stored (nothing was written).</returns>
+    /// <exception cref="Http.ApiException">503 <c>upstream_unavailable</c> when storage fails or the rows stay too busy.</exception>
+    public Task<bool> DeleteUserAsync(string appId, string openId, DateTimeOffset deletedAt, CancellationToken cancellationToken) =>
+        concurrency.RunAsync(appId, async _ =>
+        {
+            var rows = await userRows.ListAsync(appId, openId, cancellationToken).ConfigureAwait(false);
+            if (rows.Profile is null && rows.Owned.Count == 0)
+            {
+                return WriteAttempt.Done(false);
+            }
+
+            // The markers live in other partitions; without the profile they only name the user.
+            foreach (var marker in rows.InviterMarkers)
+            {
+                await store.TryDeleteAsync(marker, cancellationToken).ConfigureAwait(false);
+            }
+
+            var partitionKey = keys.PartitionKey(appId, openId);
+            var deletes = rows.Owned.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row.Row, row.Row.ETag)).ToList();
+            var last = MaxTransactionActions - 1 - (rows.Profile is null ? 0 : 1);
+            while (deletes.Count > last)
+            {
+                var size = Math.Min(MaxTransactionActions, deletes.Count);
+                if (!await store.TrySubmitAsync(deletes.GetRange(0, size), cancellationToken).ConfigureAwait(false))
+                {
+                    return WriteAttempt.Conflict<bool>();
+                }
+
+                deletes.RemoveRange(0, size);
+            }
+
+            if (rows.Profile is { } profile)
+            {
+                deletes.Add(new TableTransactionAction(TableTransactionActionType.Delete, profile, profile.ETag));
+            }
+
+            deletes.Add(await tombstones.RecordAsync(partitionKey, appId, openId, deletedAt, cancellationToken).ConfigureAwait(false));
+            return await store.TrySubmitAsync(deletes, cancellationToken).ConfigureAwait(false)
+                ? WriteAttempt.Done(true)
+                : WriteAttempt.Conflict<bool>();
+        }, cancellationToken);
 }

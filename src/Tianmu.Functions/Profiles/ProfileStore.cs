@@ -68,7 +68,7 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
         where T : class, ITableEntity
     {
         var response = await RunAsync(
-            () => table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken),
+            async () => ThrowIfTableNotFound(await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false)),
             cancellationToken).ConfigureAwait(false);
         return response.HasValue ? response.Value : null;
     }
@@ -119,6 +119,37 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
         }
 
         return response;
+    }
+
+    /// <summary>Every row of one partition whose RowKey is at least <paramref name="from"/> and below <paramref name="to"/> (ordinal).</summary>
+    public Task<List<TableEntity>> QueryRangeAsync(string partitionKey, string from, string to, CancellationToken cancellationToken) =>
+        RunAsync(
+            async () =>
+            {
+                var rows = new List<TableEntity>();
+                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {from} and RowKey lt {to}");
+                await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(row);
+                }
+
+                return rows;
+            },
+            cancellationToken);
+
+    /// <summary>Deletes a row if it still has the ETag it was read with; false when it changed since (a row already gone counts as deleted).</summary>
+    public async Task<bool> TryDeleteAsync(ITableEntity entity, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        try
+        {
+            await RunAsync(() => table.DeleteEntityAsync(entity, entity.ETag, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException exception) when (exception.Status == 412 && !IsTableNotFound(exception))
+        {
+            return false;
+        }
     }
 
     /// <summary>Adds a new row; false when the row already exists.</summary>

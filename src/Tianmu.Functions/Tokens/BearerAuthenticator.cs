@@ -56,3 +56,6 @@ public sealed class BearerAuthenticator(TokenService tokens, ProfileRepository p
     public static ApiException InvalidToken() =>
         new(ApiErrorCode.InvalidToken, "A valid bearer token from login is required.");
 }
+
+/// <summary>A player route's authenticated caller: the profile read for this request and the token's claims.</summary>
+public sealed record AuthenticatedCaller(ProfileEntity Profile, TokenSubject Subject);

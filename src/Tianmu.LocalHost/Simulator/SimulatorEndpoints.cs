@@ -21,9 +21,43 @@ public sealed record SealRequest : SimulatedUserInfo
 
 public sealed record SimulatorError(string Error);
 
+/// <summary>The body of <c>POST /simulator/push</c>: which user, which event, which mode.</summary>
+public sealed record SimulatedPushRequest
+{
+    [JsonPropertyName("app_id")]
+    public string? AppId { get; init; }
+
+    /// <summary>The user's open id, or leave it out and give the simulator code (<c>test-&lt;name&gt;</c>).</summary>
+    [JsonPropertyName("open_id")]
+    public string? OpenId { get; init; }
+
+    [JsonPropertyName("code")]
+    public string? Code { get; init; }
+
+    /// <summary><c>user_authorization_revoke</c>, <c>user_info_modified</c>, <c>user_authorization_cancellation</c> or any other.</summary>
+    [JsonPropertyName("event")]
+    public string? Event { get; init; }
+
+    /// <summary>For <c>user_authorization_revoke</c>: <c>6</c>, <c>19</c>, <c>20</c> or several, comma-separated.</summary>
+    [JsonPropertyName("revoke_info")]
+    public string? RevokeInfo { get; init; }
+
+    /// <summary><c>safe</c> or <c>plain</c>; by default safe when the app has a push AES key.</summary>
+    [JsonPropertyName("mode")]
+    public string? Mode { get; init; }
+}
+
+/// <summary>What the host's push route answered the simulated push.</summary>
+public sealed record SimulatedPushAnswer(
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("status")] int Status,
+    [property: JsonPropertyName("body")] string Body);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(SealRequest))]
 [JsonSerializable(typeof(SimulatorError))]
+[JsonSerializable(typeof(SimulatedPushRequest))]
+[JsonSerializable(typeof(SimulatedPushAnswer))]
 public sealed partial class SimulatorEndpointJson : JsonSerializerContext;
 
 /// <summary>The simulator's routes, outside <c>/api</c> like WeChat's own.</summary>
@@ -72,8 +106,65 @@ public static class SimulatorEndpoints
                 : Error(404, "This user has not logged in through the simulator since it started; log in first.");
         });
 
+        endpoints.MapPost("/simulator/push", async Task<Results<JsonHttpResult<SimulatedPushAnswer>, JsonHttpResult<SimulatorError>>> (HttpRequest request, WeChatSimulator simulator, AppRegistry apps, IHttpClientFactory clients) =>
+        {
+            SimulatedPushRequest? push;
+            try
+            {
+                push = await JsonSerializer.DeserializeAsync(request.Body, SimulatorEndpointJson.Default.SimulatedPushRequest, request.HttpContext.RequestAborted);
+            }
+            catch (JsonException)
+            {
+                push = null;
+            }
+
+            if (push?.AppId is not { } appId || !apps.Contains(appId))
+            {
+                return Error(400, "Give app_id of a configured app.");
+            }
+
+            if (!apps.TryGetPush(appId, out var credentials))
+            {
+                return Error(400, $"App {appId} has no push token: set Tianmu__Apps__{appId}__PushToken (and __PushAesKey for safe mode).");
+            }
+
+            var openId = push.OpenId;
+            if (openId is null && push.Code is { } code && code.StartsWith(WeChatSimulator.TestCodePrefix, StringComparison.Ordinal))
+            {
+                openId = WeChatSimulator.OpenIdOf(appId, code[WeChatSimulator.TestCodePrefix.Length..]);
+            }
+
+            if (openId is null || string.IsNullOrEmpty(push.Event))
+            {
+                return Error(400, "Give event, and open_id or code as used to log in (test-<name>).");
+            }
+
+            var safe = push.Mode switch
+            {
+                "safe" => true,
+                "plain" => false,
+                null => credentials.AesKey is not null,
+                _ => (bool?)null,
+            };
+            if (safe is null || (safe.Value && credentials.AesKey is null))
+            {
+                return Error(400, "mode is safe (needs the app's PushAesKey) or plain.");
+            }
+
+            var (query, body) = simulator.SignPush(appId, credentials, simulator.PushMessage(appId, openId, push.Event, push.RevokeInfo), safe.Value);
+            var self = new Uri($"{request.Scheme}://{request.Host}/api/wechat/push/{Uri.EscapeDataString(appId)}?{query}");
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var answer = await clients.CreateClient(PushClientName).PostAsync(self, content, request.HttpContext.RequestAborted);
+            return TypedResults.Json(
+                new SimulatedPushAnswer(safe.Value ? "safe" : "plain", (int)answer.StatusCode, await answer.Content.ReadAsStringAsync(request.HttpContext.RequestAborted)),
+                SimulatorEndpointJson.Default.SimulatedPushAnswer);
+        });
+
         return endpoints;
     }
+
+    /// <summary>The HTTP client the simulator posts pushes with: it logs nothing (a push's URL carries signatures).</summary>
+    public const string PushClientName = "wechat-simulator-push";
 
     private static JsonHttpResult<SimulatorError> Error(int status, string message) =>
         TypedResults.Json(new SimulatorError(message), SimulatorEndpointJson.Default.SimulatorError, statusCode: status);

@@ -53,6 +53,7 @@ public static class SimulatorServiceCollectionExtensions
         if (section.GetValue<bool>("Enabled"))
         {
             services.AddSingleton<WeChatSimulator>();
+            services.AddHttpClient(SimulatorEndpoints.PushClientName).RemoveAllLoggers();
         }
 
         return services;

@@ -118,6 +118,55 @@ public sealed partial class WeChatSimulator(AppRegistry apps, TimeProvider time)
             rawData);
     }
 
+    /// <summary>
+    /// An event as WeChat's message push writes it (JSON data format): <c>MsgType</c> <c>event</c>, <c>Event</c>,
+    /// <c>OpenID</c> and, for <c>user_authorization_revoke</c>, <c>RevokeInfo</c>.
+    /// </summary>
+    public string PushMessage(string appId, string openId, string eventName, string? revokeInfo)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("ToUserName", "gh_simulated0000");
+            writer.WriteString("FromUserName", openId);
+            writer.WriteNumber("CreateTime", time.GetUtcNow().ToUnixTimeSeconds());
+            writer.WriteString("MsgType", "event");
+            writer.WriteString("Event", eventName);
+            writer.WriteString("OpenID", openId);
+            writer.WriteString("AppID", appId);
+            if (revokeInfo is not null)
+            {
+                writer.WriteString("RevokeInfo", revokeInfo);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>
+    /// The query string and body WeChat would send to the push route: plain mode signs (token, timestamp, nonce); safe
+    /// mode encrypts the message with the app's EncodingAESKey and adds <c>encrypt_type=aes</c> and
+    /// <c>msg_signature</c> over (token, timestamp, nonce, Encrypt).
+    /// </summary>
+    public (string Query, string Body) SignPush(string appId, PushCredentials push, string message, bool safeMode)
+    {
+        ArgumentNullException.ThrowIfNull(push);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
+        var query = $"signature={WeChatPushSignature.Compute(push.Token, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}";
+        if (!safeMode || push.AesKey is null)
+        {
+            return (query, message);
+        }
+
+        var encrypt = WeChatMessageCrypto.Encrypt(message, push.AesKey, appId);
+        var envelope = JsonSerializer.Serialize(new Dictionary<string, string> { ["ToUserName"] = "gh_simulated0000", ["Encrypt"] = encrypt }, SimulatorJson.Web.DictionaryStringString);
+        return ($"{query}&encrypt_type=aes&msg_signature={WeChatPushSignature.Compute(push.Token, timestamp, nonce, encrypt)}", envelope);
+    }
+
     private static string Error(int errcode, string message) =>
         $"{{\"errcode\":{errcode},\"errmsg\":\"{message}\"}}";
 
@@ -137,6 +186,7 @@ public sealed record SealedWatermark(long Timestamp, string Appid);
 [JsonSerializable(typeof(SimulatedUserInfo))]
 [JsonSerializable(typeof(SealedPayload))]
 [JsonSerializable(typeof(SealedUserInfo))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 public sealed partial class SimulatorJson : JsonSerializerContext
 {
     /// <summary>
