@@ -11,9 +11,11 @@ using Tianmu.Functions.Configuration;
 using Tianmu.Functions.Http;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
+using Tianmu.Functions.MiniProgramProfile;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
 using Tianmu.Functions.UserInfo;
+using Tianmu.WeChat;
 using Tianmu.WeChat.Sessions;
 
 namespace Tianmu.Functions;
@@ -70,6 +72,21 @@ public static class TianmuServiceCollectionExtensions
 
         services.AddSingleton<LoginService>();
         services.AddSingleton<UserInfoService>();
+
+        // Profile for mini-programs: WeChat's access tokens and content checks, the avatars container.
+        services.AddWeChatServerApiClients();
+        services.AddOptions<AvatarOptions>().Bind(section.GetSection("Avatars")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AvatarOptions>, AvatarOptionsValidator>());
+        services.AddSingleton(sp => AvatarBlobStore.CreateContainerClient(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<AvatarOptions>>().Value));
+        services.AddSingleton(sp => new AvatarBlobStore(
+            sp.GetRequiredService<Azure.Storage.Blobs.BlobContainerClient>(),
+            sp.GetRequiredService<IOptions<AvatarOptions>>().Value,
+            createContainer: environment.IsDevelopment(),
+            sp.GetRequiredService<ILogger<AvatarBlobStore>>()));
+        services.AddSingleton<MiniProgramProfileService>();
+        services.AddSingleton<AvatarService>();
+        services.AddSingleton<MediaCheckPushHandler>();
         return services;
     }
 }
