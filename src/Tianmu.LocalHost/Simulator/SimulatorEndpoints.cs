@@ -39,6 +39,13 @@ public static class SimulatorEndpoints
             return Results.Text(body, "text/plain", System.Text.Encoding.UTF8);
         });
 
+        endpoints.MapPost("/cgi-bin/stable_token", async (HttpRequest request, WeChatServerApiSimulator api) =>
+            Results.Text(api.StableToken(await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
+        endpoints.MapPost("/wxa/msg_sec_check", async (HttpRequest request, WeChatServerApiSimulator api) =>
+            Results.Text(api.MsgSecCheck(request.Query["access_token"], await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
+        endpoints.MapPost("/wxa/media_check_async", async (HttpRequest request, WeChatServerApiSimulator api) =>
+            Results.Text(api.MediaCheckAsync(request.Query["access_token"], await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
+
         endpoints.MapPost("/simulator/userinfo", async Task<Results<JsonHttpResult<SealedUserInfo>, JsonHttpResult<SimulatorError>>> (HttpRequest request, WeChatSimulator simulator, AppRegistry apps) =>
         {
             SealRequest? seal;
@@ -73,6 +80,19 @@ public static class SimulatorEndpoints
         });
 
         return endpoints;
+    }
+
+    private static async Task<JsonElement> ReadJsonAsync(HttpRequest request)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
     }
 
     private static JsonHttpResult<SimulatorError> Error(int status, string message) =>
