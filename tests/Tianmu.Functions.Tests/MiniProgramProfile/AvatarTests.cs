@@ -238,7 +238,7 @@ public sealed class AvatarTests(AppFixture fixture) : AppTest(fixture)
             {"ToUserName":"gh_97417a04a28d","FromUserName":"{{WeChatStandIn.OpenIdOf("kim")}}","CreateTime":1712345679,"MsgType":"event",
              "Event":"wxa_media_check","appid":"{{app.AppId}}","trace_id":"{{trace}}","version":2,
              "detail":[{"strategy":"content_model","errcode":0,"suggest":"risky","label":20002,"prob":90}],
-             "errcode":0,"errmsg":"ok","result":{"suggest":"risky","label":20002}}
+             "errcode":0,"errmsg":"ok","result":{"suggest":"risky","label":20002} }
             """).RootElement;
 
         Assert.False(await handler.HandleAsync(app.AppId, JsonDocument.Parse("{\"trace_id\":5}").RootElement, CancellationToken.None));

@@ -69,7 +69,7 @@ public sealed class ProfileApp(AppUnderTest app, string appId, BlobContainerClie
         return JsonDocument.Parse(body).RootElement;
     }
 
-    public Task<Profiles.ProfileEntity?> RowAsync(string user) => App.RowAsync(user, AppId);
+    public Task<Tianmu.Functions.Profiles.ProfileEntity?> RowAsync(string user) => App.RowAsync(user, AppId);
 
     public async Task<List<string>> BlobNamesAsync()
     {
