@@ -184,7 +184,8 @@ public sealed class AppSettingsTests(InfraFixture infra)
         Assert.Equal($"[reference('{avatars}', '2023-05-01').primaryEndpoints.blob]", settings["Tianmu__Storage__BlobServiceUri"]);
         Assert.Equal("avatars", settings["Tianmu__Avatars__ContainerName"]);
         Assert.Contains(avatars, settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
-        Assert.EndsWith("avatars/')]", settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
+        Assert.StartsWith("[format('{0}{1}/', ", settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
+        Assert.EndsWith(".primaryEndpoints.blob, 'avatars')]", settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,8 +42,9 @@ public sealed class AvatarStorageTests(InfraFixture infra)
         var container = Assert.Single(containers);
         Assert.Equal($"{account}/default/avatars", container.Str("name"));
         Assert.Equal("Blob", container.Str("properties", "publicAccess"));
-        Assert.Empty(infra.Snapshot.OfType("Microsoft.Storage/storageAccounts/tableServices/tables")
-            .Where(t => t.Str("name").StartsWith(account + "/", StringComparison.Ordinal)));
+        Assert.DoesNotContain(
+            infra.Snapshot.OfType("Microsoft.Storage/storageAccounts/tableServices/tables"),
+            t => t.Str("name").StartsWith(account + "/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -65,7 +66,9 @@ public sealed class AvatarStorageTests(InfraFixture infra)
     {
         var value = infra.Snapshot.Outputs.Str("avatarPublicBaseUrl");
 
-        Assert.Contains("avatars/", value, StringComparison.Ordinal);
-        Assert.Contains("blob", value, StringComparison.Ordinal);
+        // The blob endpoint, the container name, then a trailing slash.
+        Assert.StartsWith("[format('{0}{1}/', reference(", value, StringComparison.Ordinal);
+        Assert.Contains(infra.Snapshot.AvatarStorage.Str("id"), value, StringComparison.Ordinal);
+        Assert.EndsWith(".primaryEndpoints.blob, 'avatars')]", value, StringComparison.Ordinal);
     }
 }
