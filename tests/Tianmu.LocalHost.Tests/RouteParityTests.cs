@@ -33,7 +33,7 @@ public sealed class RouteParityTests
             FunctionRoutes.Discover(typeof(LoginFunction).Assembly).SelectMany(r => r.Methods.Select(m => $"{m} /{FunctionRoutes.RoutePrefix(Path.Combine(AppContext.BaseDirectory, "host.json"))}/{r.Route}")),
             StringComparer.Ordinal);
 
-        Assert.Equal(["GET /api/health", "POST /api/login", "POST /api/updateUserInfo"], FunctionsHostRoutes());
+        Assert.Equal(["GET /api/health", "POST /api/login", "POST /api/profile", "POST /api/profile/avatar", "POST /api/updateUserInfo"], FunctionsHostRoutes());
         Assert.Equal(FunctionsHostRoutes(), local);
     }
 
