@@ -97,6 +97,8 @@ var names = {
   logAnalytics: 'log-${prefix}-${token}'
   applicationInsights: 'appi-${prefix}-${token}'
   storageAccount: take('st${replace(prefix, '-', '')}${token}', 24)
+  avatarStorageAccount: take('stav${replace(prefix, '-', '')}${token}', 24)
+  avatarContainer: 'avatars'
   keyVault: take('kv-${prefix}-${token}', 24)
   plan: 'plan-${prefix}-${token}'
   functionApp: 'func-${prefix}-${token}'
@@ -180,6 +182,19 @@ module roles 'modules/roles.bicep' = {
   ]
 }
 
+module avatars 'modules/avatars.bicep' = {
+  name: '${uniqueString(deployment().name, location)}-avatars'
+  params: {
+    location: location
+    storageAccountName: names.avatarStorageAccount
+    skuName: storageSku
+    containerName: names.avatarContainer
+    principalId: functionApp.outputs.principalId
+    functionAppName: names.functionApp
+    tags: tags
+  }
+}
+
 module frontDoor 'modules/frontdoor.bicep' = if (enableFrontDoor) {
   name: '${uniqueString(deployment().name, location)}-frontdoor'
   params: {
@@ -201,6 +216,9 @@ module appSettings 'modules/appsettings.bicep' = {
     storageAccountName: storage.outputs.storageAccountName
     tableEndpoint: storage.outputs.tableEndpoint
     tableName: storage.outputs.tableName
+    blobEndpoint: avatars.outputs.blobEndpoint
+    avatarContainerName: avatars.outputs.containerName
+    avatarPublicBaseUrl: avatars.outputs.publicBaseUrl
     applicationInsightsName: names.applicationInsights
     keyVaultUri: keyVault.outputs.keyVaultUri
     appIds: appIds
@@ -240,3 +258,9 @@ output keyVaultSecretNames string[] = keyVault.outputs.secretNames
 
 @description('Name of the storage account.')
 output storageAccountName string = storage.outputs.storageAccountName
+
+@description('Name of the storage account of the avatar images.')
+output avatarStorageAccountName string = avatars.outputs.storageAccountName
+
+@description('HTTPS base URL of the avatar images (Tianmu__Avatars__PublicBaseUrl).')
+output avatarPublicBaseUrl string = avatars.outputs.publicBaseUrl

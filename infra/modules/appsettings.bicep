@@ -21,6 +21,15 @@ param tableEndpoint string
 @description('Name of the profiles table.')
 param tableName string
 
+@description('Blob endpoint of the avatar storage account (Tianmu__Storage__BlobServiceUri).')
+param blobEndpoint string
+
+@description('Name of the avatars container (Tianmu__Avatars__ContainerName).')
+param avatarContainerName string
+
+@description('HTTPS base URL of the avatar images (Tianmu__Avatars__PublicBaseUrl).')
+param avatarPublicBaseUrl string
+
 @description('Name of the Application Insights component.')
 param applicationInsightsName string
 
@@ -77,6 +86,9 @@ var tianmuSettings = {
   Tianmu__Jwt__Issuer: jwtIssuer
   Tianmu__Storage__TableServiceUri: tableEndpoint
   Tianmu__Storage__TableName: tableName
+  Tianmu__Storage__BlobServiceUri: blobEndpoint
+  Tianmu__Avatars__ContainerName: avatarContainerName
+  Tianmu__Avatars__PublicBaseUrl: avatarPublicBaseUrl
   Tianmu__Http__TrustForwardedFor: 'true'
   Tianmu__Http__ForwardedHops: string(forwardedHops)
   Tianmu__WeChat__ApiBaseUrl: startsWith(weChatApiBaseUrl, 'https://')

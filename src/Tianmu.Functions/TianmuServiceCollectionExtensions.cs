@@ -15,12 +15,14 @@ using Tianmu.Functions.Limits;
 using Tianmu.Functions.Location;
 using Tianmu.Functions.Login;
 using Tianmu.Functions.Play;
+using Tianmu.Functions.MiniProgramProfile;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Servers;
 using Tianmu.Functions.Push;
 using Tianmu.Functions.Tokens;
 using Tianmu.Functions.UserInfo;
 using Tianmu.Functions.Wallet;
+using Tianmu.WeChat;
 using Tianmu.WeChat.Sessions;
 
 namespace Tianmu.Functions;
@@ -120,6 +122,20 @@ public static class TianmuServiceCollectionExtensions
         services.AddSingleton<AccountService>();
         services.AddSingleton<PushSignatureVerifier>();
         services.AddSingleton<PushService>();
+        // Profile for mini-programs: WeChat's access tokens and content checks, the avatars container.
+        services.AddWeChatServerApiClients();
+        services.AddOptions<AvatarOptions>().Bind(section.GetSection("Avatars")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AvatarOptions>, AvatarOptionsValidator>());
+        services.AddSingleton(sp => AvatarBlobStore.CreateContainerClient(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<AvatarOptions>>().Value));
+        services.AddSingleton(sp => new AvatarBlobStore(
+            sp.GetRequiredService<Azure.Storage.Blobs.BlobContainerClient>(),
+            sp.GetRequiredService<IOptions<AvatarOptions>>().Value,
+            createContainer: environment.IsDevelopment(),
+            sp.GetRequiredService<ILogger<AvatarBlobStore>>()));
+        services.AddSingleton<MiniProgramProfileService>();
+        services.AddSingleton<AvatarService>();
+        services.AddSingleton<MediaCheckPushHandler>();
         return services;
     }
 }

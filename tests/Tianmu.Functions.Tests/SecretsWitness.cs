@@ -69,6 +69,11 @@ public static partial class SecretsWitness
             secrets.Add(key);
         }
 
+        foreach (var accessToken in weChat.IssuedAccessTokens)
+        {
+            secrets.Add(accessToken);
+        }
+
         // JSON writers escape '+', '/' and '=' in strings: search the unescaped text too.
         var everything = string.Join('\n', transcript) + "\n" + string.Join('\n', lines);
         var unescaped = JsonEscape().Replace(everything, m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString()).Replace("\\/", "/", StringComparison.Ordinal);

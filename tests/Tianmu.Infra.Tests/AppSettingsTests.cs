@@ -154,7 +154,7 @@ public sealed class AppSettingsTests(InfraFixture infra)
     {
         var settings = Settings;
 
-        Assert.Equal(infra.Snapshot.Only("Microsoft.Storage/storageAccounts").Str("name"), settings["AzureWebJobsStorage__accountName"]);
+        Assert.Equal(infra.Snapshot.ProfilesStorage.Str("name"), settings["AzureWebJobsStorage__accountName"]);
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", StringComparison.Ordinal));
@@ -166,13 +166,26 @@ public sealed class AppSettingsTests(InfraFixture infra)
         var settings = Settings;
 
         Assert.Equal(
-            $"[reference('{infra.Snapshot.Id("Microsoft.Storage/storageAccounts")}', '2023-05-01').primaryEndpoints.table]",
+            $"[reference('{infra.Snapshot.ProfilesStorage.Str("id")}', '2023-05-01').primaryEndpoints.table]",
             settings["Tianmu__Storage__TableServiceUri"]);
         Assert.Equal("profiles", settings["Tianmu__Storage__TableName"]);
         Assert.Equal("true", settings["Tianmu__Http__TrustForwardedFor"]);
         Assert.Equal("tianmu", settings["Tianmu__Jwt__Issuer"]);
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Tianmu__Storage__ConnectionString", StringComparison.Ordinal));
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Tianmu__Simulator", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Avatar_settings_point_at_the_avatar_account_and_its_public_container()
+    {
+        var settings = Settings;
+        var avatars = infra.Snapshot.AvatarStorage.Str("id");
+
+        Assert.Equal($"[reference('{avatars}', '2023-05-01').primaryEndpoints.blob]", settings["Tianmu__Storage__BlobServiceUri"]);
+        Assert.Equal("avatars", settings["Tianmu__Avatars__ContainerName"]);
+        Assert.Contains(avatars, settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
+        Assert.StartsWith("[format('{0}{1}/', ", settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
+        Assert.EndsWith(".primaryEndpoints.blob, 'avatars')]", settings["Tianmu__Avatars__PublicBaseUrl"], StringComparison.Ordinal);
     }
 
     [Fact]

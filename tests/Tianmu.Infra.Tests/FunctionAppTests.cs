@@ -61,12 +61,12 @@ public sealed class FunctionAppTests(InfraFixture infra)
     public void Deployment_package_comes_from_a_private_container_read_by_the_app_identity()
     {
         var storage = infra.Snapshot.Only(Sites).Node("properties", "functionAppConfig", "deployment", "storage");
-        var container = infra.Snapshot.Only("Microsoft.Storage/storageAccounts/blobServices/containers");
+        var container = Assert.Single(infra.Snapshot.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"), c => c.Str("name").StartsWith(infra.Snapshot.ProfilesStorage.Str("name") + "/", StringComparison.Ordinal));
 
         Assert.Equal("blobContainer", storage.Str("type"));
         Assert.Equal("SystemAssignedIdentity", storage.Str("authentication", "type"));
         Assert.Null(storage["authentication"]!["storageAccountConnectionStringName"]);
-        Assert.Contains(infra.Snapshot.Id("Microsoft.Storage/storageAccounts"), storage.Str("value"), StringComparison.Ordinal);
+        Assert.Contains(infra.Snapshot.ProfilesStorage.Str("id"), storage.Str("value"), StringComparison.Ordinal);
         Assert.Contains(".primaryEndpoints.blob", storage.Str("value"), StringComparison.Ordinal);
         Assert.EndsWith($"/{container.Str("name").Split('/')[^1]}", container.Str("id"), StringComparison.Ordinal);
         Assert.Contains($"'{container.Str("name").Split('/')[^1]}'", storage.Str("value"), StringComparison.Ordinal);

@@ -41,7 +41,8 @@ public sealed class HardeningTests(InfraFixture infra)
     [InlineData("Microsoft.Web/sites", "", "FunctionAppLogs")]
     public void Diagnostic_settings_send_audit_and_data_logs_to_Log_Analytics(string type, string child, string categories)
     {
-        var scope = infra.Snapshot.Id(type) + child;
+        var resource = type == "Microsoft.Storage/storageAccounts" ? infra.Snapshot.ProfilesStorage : infra.Snapshot.Only(type);
+        var scope = resource.Str("id") + child;
         var setting = Assert.Single(
             infra.Snapshot.OfType("Microsoft.Insights/diagnosticSettings"),
             d => d.Str("id").StartsWith($"{scope}/providers/Microsoft.Insights/diagnosticSettings/", StringComparison.Ordinal));

@@ -148,6 +148,14 @@ public sealed class Snapshot(JsonObject root)
     public JsonObject Only(string type) => Assert.Single(OfType(type));
 
     public string Id(string type) => Only(type).Str("id");
+
+    /// <summary>The storage account of the host, the package and the profiles table (every account but the avatars').</summary>
+    public JsonObject ProfilesStorage => Assert.Single(OfType("Microsoft.Storage/storageAccounts"), a => !IsAvatarAccount(a));
+
+    /// <summary>The storage account that holds nothing but avatar images.</summary>
+    public JsonObject AvatarStorage => Assert.Single(OfType("Microsoft.Storage/storageAccounts"), IsAvatarAccount);
+
+    private static bool IsAvatarAccount(JsonObject account) => account.Str("name").StartsWith("stav", StringComparison.Ordinal);
 }
 
 public static class JsonExtensions

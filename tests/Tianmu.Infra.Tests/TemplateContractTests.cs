@@ -116,7 +116,7 @@ public sealed class TemplateContractTests(InfraFixture infra)
     [Fact]
     public void Resource_names_fit_their_services_rules()
     {
-        var storage = infra.Snapshot.Only("Microsoft.Storage/storageAccounts").Str("name");
+        var storage = infra.Snapshot.ProfilesStorage.Str("name");
         var vault = infra.Snapshot.Only("Microsoft.KeyVault/vaults").Str("name");
 
         Assert.Matches("^[a-z0-9]{3,24}$", storage);

@@ -45,6 +45,8 @@ public sealed class RouteParityTests
                 "POST /api/login",
                 "POST /api/play/heartbeat",
                 "POST /api/play/share",
+                "POST /api/profile",
+                "POST /api/profile/avatar",
                 "POST /api/server/apps/{appId}/wallet/transactions",
                 "POST /api/token/refresh",
                 "POST /api/updateUserInfo",

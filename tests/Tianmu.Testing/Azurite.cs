@@ -6,8 +6,8 @@ using Tianmu.LocalHost.Hosting;
 namespace Tianmu.Testing;
 
 /// <summary>
-/// A real Azurite table service for tests: started from the repository's npm tools on a free port,
-/// in memory, and stoppable/restartable on the same port to test storage outages.
+/// A real Azurite table service and blob service for tests: started from the repository's npm tools on free ports,
+/// in memory, and stoppable/restartable on the same ports to test storage outages.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
@@ -15,20 +15,26 @@ public sealed class Azurite : IAsyncDisposable
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private Process? _process;
+    private Process? _blobProcess;
 
-    private Azurite(int port)
+    private Azurite(int port, int blobPort)
     {
         Port = port;
+        BlobPort = blobPort;
     }
 
+    /// <summary>The table service's port.</summary>
     public int Port { get; }
 
+    /// <summary>The blob service's port.</summary>
+    public int BlobPort { get; }
+
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;";
 
     public static async Task<Azurite> StartAsync()
     {
-        var azurite = new Azurite(FreePort());
+        var azurite = new Azurite(FreePort(), FreePort());
         await azurite.StartProcessAsync().ConfigureAwait(false);
         return azurite;
     }
@@ -36,9 +42,11 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>Stops the service (its in-memory data is lost); requests fail until <see cref="RestartAsync"/>.</summary>
     public async Task StopAsync()
     {
-        if (_process is { } process)
+        var processes = new[] { _process, _blobProcess };
+        _process = null;
+        _blobProcess = null;
+        foreach (var process in processes.OfType<Process>())
         {
-            _process = null;
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
@@ -64,6 +72,8 @@ public sealed class Azurite : IAsyncDisposable
     {
         var executable = Path.Combine(Repository.ToolsDirectory(), "node_modules", ".bin", "azurite-table");
         _process = LocalAzurite.StartTableService(executable, Port, ["--inMemoryPersistence", "--silent"]);
+        _blobProcess = LocalAzurite.StartBlobService(
+            Path.Combine(Repository.ToolsDirectory(), "node_modules", ".bin", "azurite-blob"), BlobPort, ["--inMemoryPersistence", "--silent"]);
         return Task.CompletedTask;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -50,6 +51,9 @@ public sealed class WeChatStandIn : IAsyncDisposable
         var app = builder.Build();
         var standIn = new WeChatStandIn(app);
         app.MapGet("/sns/jscode2session", standIn.HandleAsync);
+        app.MapPost("/cgi-bin/stable_token", standIn.HandleStableTokenAsync);
+        app.MapPost("/wxa/msg_sec_check", context => standIn.HandleCheckAsync(context, media: false));
+        app.MapPost("/wxa/media_check_async", context => standIn.HandleCheckAsync(context, media: true));
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         standIn.BaseUrl = new Uri(address);
@@ -104,6 +108,96 @@ public sealed class WeChatStandIn : IAsyncDisposable
 
     public int RequestsFor(string code) => Requests.Count(r => r.Code == code);
 
+    /// <summary>
+    /// The server API (stable_token, msg_sec_check, media_check_async) as this stand-in plays it for one app id: a test
+    /// that scripts it uses an app id of its own.
+    /// </summary>
+    public WeChatServerApi ServerApi(string appId) => _serverApis.GetOrAdd(appId, static _ => new WeChatServerApi());
+
+    private readonly ConcurrentDictionary<string, WeChatServerApi> _serverApis = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string AppId, int Generation)> _tokens = new(StringComparer.Ordinal);
+
+    private async Task HandleStableTokenAsync(HttpContext context)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var appId = body.RootElement.TryGetProperty("appid", out var a) ? a.GetString() ?? string.Empty : string.Empty;
+        var api = ServerApi(appId);
+        Interlocked.Increment(ref api.StableTokenCallCount);
+        if (body.RootElement.TryGetProperty("force_refresh", out var force) && force.ValueKind == JsonValueKind.True)
+        {
+            Interlocked.Increment(ref api.Generation);
+        }
+
+        var generation = Volatile.Read(ref api.Generation);
+        var token = $"stand-in-token-{appId}-{generation}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}";
+        if (!api.CurrentTokens.TryGetValue(generation, out var current))
+        {
+            current = api.CurrentTokens.GetOrAdd(generation, token);
+        }
+
+        _tokens[current] = (appId, generation);
+        IssuedAccessTokens.Enqueue(current);
+        await WriteAsync(context, $"{{\"access_token\":\"{current}\",\"expires_in\":7200}}").ConfigureAwait(false);
+    }
+
+    /// <summary>Every access token handed out, for secrets checks.</summary>
+    public ConcurrentQueue<string> IssuedAccessTokens { get; } = new();
+
+    private async Task HandleCheckAsync(HttpContext context, bool media)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var accessToken = context.Request.Query["access_token"].ToString();
+        if (!_tokens.TryGetValue(accessToken, out var owner))
+        {
+            await WriteAsync(context, "{\"errcode\":40001,\"errmsg\":\"invalid credential\"}").ConfigureAwait(false);
+            return;
+        }
+
+        var api = ServerApi(owner.AppId);
+        (media ? api.MediaChecks : api.TextChecks).Enqueue(body.RootElement.Clone());
+        if (owner.Generation != Volatile.Read(ref api.Generation))
+        {
+            await WriteAsync(context, "{\"errcode\":42001,\"errmsg\":\"access_token expired\"}").ConfigureAwait(false);
+            return;
+        }
+
+        if (Interlocked.Exchange(ref api.RejectTokenOnceFlag, 0) == 1)
+        {
+            // The token expires between two calls: this answer says so, the next stable_token hands out a new one.
+            Interlocked.Increment(ref api.Generation);
+            await WriteAsync(context, "{\"errcode\":40001,\"errmsg\":\"invalid credential, access_token is invalid or not latest\"}").ConfigureAwait(false);
+            return;
+        }
+
+        if (api.Hang)
+        {
+            await Task.Delay(Timeout.Infinite, _stopping.Token).ConfigureAwait(false);
+            return;
+        }
+
+        if ((media ? api.MediaErrorCode : api.TextErrorCode) is { } errcode)
+        {
+            await WriteAsync(context, $"{{\"errcode\":{errcode},\"errmsg\":\"scripted\"}}").ConfigureAwait(false);
+            return;
+        }
+
+        var traceId = $"trace-{Interlocked.Increment(ref _traces)}";
+        if (media)
+        {
+            await WriteAsync(context, $"{{\"errcode\":0,\"errmsg\":\"ok\",\"trace_id\":\"{traceId}\"}}").ConfigureAwait(false);
+            return;
+        }
+
+        var content = body.RootElement.TryGetProperty("content", out var c) ? c.GetString() ?? string.Empty : string.Empty;
+        var suggest = api.RiskyWords.Keys.Any(w => content.Contains(w, StringComparison.Ordinal)) ? "risky"
+            : api.ReviewWords.Keys.Any(w => content.Contains(w, StringComparison.Ordinal)) ? "review"
+            : "pass";
+        var label = suggest == "pass" ? 100 : 20001;
+        await WriteAsync(context, $"{{\"errcode\":0,\"errmsg\":\"ok\",\"result\":{{\"suggest\":\"{suggest}\",\"label\":{label}}},\"detail\":[],\"trace_id\":\"{traceId}\"}}").ConfigureAwait(false);
+    }
+
+    private int _traces;
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -145,4 +239,44 @@ public sealed class WeChatStandIn : IAsyncDisposable
         context.Response.ContentType = "text/plain";
         return context.Response.WriteAsync(body);
     }
+}
+
+/// <summary>
+/// One app's WeChat server API in the <see cref="WeChatStandIn"/>: counts, recorded check requests and scripting hooks.
+/// Text checks answer <c>pass</c>, or <c>risky</c>/<c>review</c> when the content holds one of <see cref="RiskyWords"/> /
+/// <see cref="ReviewWords"/>; media checks answer a fresh <c>trace_id</c>.
+/// </summary>
+public sealed class WeChatServerApi
+{
+    internal int StableTokenCallCount;
+    internal int Generation;
+    internal int RejectTokenOnceFlag;
+
+    internal ConcurrentDictionary<int, string> CurrentTokens { get; } = new();
+
+    /// <summary>How many <c>stable_token</c> requests this app made.</summary>
+    public int StableTokenCalls => Volatile.Read(ref StableTokenCallCount);
+
+    /// <summary>Bodies of the <c>msg_sec_check</c> requests that came with a known token.</summary>
+    public ConcurrentQueue<JsonElement> TextChecks { get; } = new();
+
+    /// <summary>Bodies of the <c>media_check_async</c> requests that came with a known token.</summary>
+    public ConcurrentQueue<JsonElement> MediaChecks { get; } = new();
+
+    public ConcurrentDictionary<string, bool> RiskyWords { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, bool> ReviewWords { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>An errcode every text check answers (61010, -1, …), or null.</summary>
+    public int? TextErrorCode { get; set; }
+
+    /// <summary>An errcode every media check answers, or null.</summary>
+    public int? MediaErrorCode { get; set; }
+
+    /// <summary>Checks never answer (until the stand-in stops).</summary>
+    public bool Hang { get; set; }
+
+    /// <summary>The next check answers 40001 and the current token stops working (as when it expires between two
+    /// calls); the next <c>stable_token</c> hands out a new one.</summary>
+    public void RejectTokenOnce() => Interlocked.Exchange(ref RejectTokenOnceFlag, 1);
 }

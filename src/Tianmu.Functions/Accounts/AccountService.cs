@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tianmu.Functions.Http;
+using Tianmu.Functions.MiniProgramProfile;
 using Tianmu.Functions.Profiles;
 using Tianmu.Functions.Tokens;
 
@@ -11,7 +12,8 @@ namespace Tianmu.Functions.Accounts;
 /// A user's rights over their data (docs/API.md, "Accounts"; docs/PRIVACY.md): a copy of everything stored, and
 /// deletion of all of it, leaving only a tombstone.
 /// </summary>
-public sealed partial class AccountService(ProfileRepository profiles, IOptions<AccountOptions> options, TimeProvider time, ILogger<AccountService> logger)
+public sealed partial class AccountService(
+    ProfileRepository profiles, AvatarBlobStore avatarImages, IOptions<AccountOptions> options, TimeProvider time, ILogger<AccountService> logger)
 {
     /// <summary>Everything stored about the caller, never the session key.</summary>
     /// <exception cref="ApiException">503 <c>upstream_unavailable</c> when storage fails or the budget runs out.</exception>
@@ -61,9 +63,12 @@ public sealed partial class AccountService(ProfileRepository profiles, IOptions<
     /// <exception cref="ApiException">503 <c>upstream_unavailable</c> when storage fails.</exception>
     public async Task<bool> DeleteAsync(string appId, string openId, CancellationToken cancellationToken)
     {
+        // The uploaded avatar image goes too (docs/PRIVACY.md): read its name before the profile row is gone.
+        var image = (await profiles.FindAsync(appId, openId, cancellationToken).ConfigureAwait(false))?.AvatarBlobName ?? string.Empty;
         var deleted = await profiles.DeleteUserAsync(appId, openId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (deleted)
         {
+            await avatarImages.TryDeleteAsync(image, CancellationToken.None).ConfigureAwait(false);
             LogDeleted(logger, appId, openId);
         }
 

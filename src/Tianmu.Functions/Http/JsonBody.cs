@@ -70,34 +70,7 @@ public static class JsonBody
         var buffer = ArrayPool<byte>.Shared.Rent(MaxBytes + 1);
         try
         {
-            var length = 0;
-            while (true)
-            {
-                int read;
-                try
-                {
-                    read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBytes + 1 - length), cancellationToken).ConfigureAwait(false);
-                }
-                catch (BadHttpRequestException exception)
-                {
-                    // The server refused the framing: a body shorter than its Content-Length that stalled, a broken chunk.
-                    throw exception.StatusCode == StatusCodes.Status413PayloadTooLarge
-                        ? new ApiException(ApiErrorCode.PayloadTooLarge, $"The body may not exceed {MaxBytes} bytes.")
-                        : ApiException.InvalidRequest("The body did not arrive as declared (its length or chunks are wrong, or it stalled).");
-                }
-
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-                if (length > MaxBytes)
-                {
-                    throw new ApiException(ApiErrorCode.PayloadTooLarge, $"The body may not exceed {MaxBytes} bytes.");
-                }
-            }
-
+            var length = await RawBody.ReadIntoAsync(request, buffer, MaxBytes, cancellationToken).ConfigureAwait(false);
             return Deserialize(buffer.AsSpan(0, length), typeInfo);
         }
         finally

@@ -128,4 +128,16 @@ public sealed class ProfileEntity : ITableEntity
     /// before stamps existed has none (null or <c>""</c>) and gets one at its next login (<see cref="ProfileRules"/>).
     /// </summary>
     public string SecurityStamp { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The name of the user's uploaded avatar image in the avatars container (<c>POST /api/profile/avatar</c>), or empty
+    /// when <see cref="AvatarUrl"/> is not an upload. A random name per upload; the previous one is deleted.
+    /// </summary>
+    public string AvatarBlobName { get; set; } = string.Empty;
+
+    /// <summary>
+    /// The <c>trace_id</c> of WeChat's media check of the current uploaded avatar, still awaiting its
+    /// <c>wxa_media_check</c> push; empty when none is pending. A result for any other trace id changes nothing.
+    /// </summary>
+    public string AvatarCheckTraceId { get; set; } = string.Empty;
 }

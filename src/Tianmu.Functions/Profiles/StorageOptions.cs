@@ -15,6 +15,10 @@ public sealed class StorageOptions
     /// <summary>Table endpoint reached with managed identity (<c>DefaultAzureCredential</c>).</summary>
     public Uri? TableServiceUri { get; set; }
 
+    /// <summary>Blob endpoint reached with managed identity (<c>DefaultAzureCredential</c>), for avatar images; wins over
+    /// the connection string (docs/API.md, "Storage").</summary>
+    public Uri? BlobServiceUri { get; set; }
+
     /// <summary>The profiles table: 3–63 letters or digits, starting with a letter (Table Storage's rule).</summary>
     public string TableName { get; set; } = "profiles";
 
@@ -44,6 +48,16 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
         if (options.TableServiceUri is { } uri && (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && !uri.IsLoopback)))
         {
             failures.Add("Tianmu__Storage__TableServiceUri must be an absolute https URI.");
+        }
+
+        if (options.BlobServiceUri is null && options.TableServiceUri is not null && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add("Set Tianmu__Storage__BlobServiceUri (managed identity) for avatar images, or Tianmu__Storage__ConnectionString.");
+        }
+
+        if (options.BlobServiceUri is { } blob && (!blob.IsAbsoluteUri || (blob.Scheme != Uri.UriSchemeHttps && !blob.IsLoopback)))
+        {
+            failures.Add("Tianmu__Storage__BlobServiceUri must be an absolute https URI.");
         }
 
         if (!TableNamePattern().IsMatch(options.TableName ?? string.Empty))

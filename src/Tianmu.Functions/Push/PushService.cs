@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tianmu.Functions.Accounts;
 using Tianmu.Functions.Http;
+using Tianmu.Functions.MiniProgramProfile;
 using Tianmu.Functions.Profiles;
 
 namespace Tianmu.Functions.Push;
@@ -74,7 +75,8 @@ public sealed record PushEvent(string Event, string OpenId, IReadOnlyList<int> R
 /// of <c>success</c>: unknown users, unknown events, messages that do not parse and repeats change nothing (or
 /// nothing more), because WeChat retries whatever is not <c>success</c>.
 /// </summary>
-public sealed partial class PushService(ProfileRepository profiles, AccountService accounts, RequestBudgets budgets, ILogger<PushService> logger)
+public sealed partial class PushService(
+    ProfileRepository profiles, AccountService accounts, AvatarService avatars, MediaCheckPushHandler mediaChecks, RequestBudgets budgets, ILogger<PushService> logger)
 {
     /// <summary>RevokeInfo: the user-info grant (nickname and avatar).</summary>
     public const int RevokeUserInfo = 6;
@@ -99,10 +101,25 @@ public sealed partial class PushService(ProfileRepository profiles, AccountServi
         switch (pushed.Event)
         {
             case PushEvent.UserAuthorizationRevoke:
+                if (pushed.RevokeInfo.Contains(RevokeUserInfo) || pushed.RevokeInfo.Contains(RevokeAvatar))
+                {
+                    // The avatar goes with its uploaded image (docs/API.md: 20 "clears avatar_url and deletes an uploaded image").
+                    await budget.RunAsync(token => avatars.RemoveAsync(appId, pushed.OpenId, token)).ConfigureAwait(false);
+                }
+
                 await ClearAsync(appId, pushed.OpenId, profile => ApplyRevoke(profile, pushed.RevokeInfo), budget).ConfigureAwait(false);
                 break;
             case PushEvent.UserInfoModified:
+                await budget.RunAsync(token => avatars.RemoveAsync(appId, pushed.OpenId, token)).ConfigureAwait(false);
                 await ClearAsync(appId, pushed.OpenId, profile => ClearNickname(profile) | ClearAvatar(profile), budget).ConfigureAwait(false);
+                break;
+            case MediaCheckPushHandler.EventName:
+                using (var document = JsonDocument.Parse(message))
+                {
+                    var root = document.RootElement.Clone();
+                    await budget.RunAsync(token => mediaChecks.HandleAsync(appId, root, token)).ConfigureAwait(false);
+                }
+
                 break;
             case PushEvent.UserAuthorizationCancellation:
                 await budget.RunAsync(token => accounts.DeleteAsync(appId, pushed.OpenId, token)).ConfigureAwait(false);
@@ -170,12 +187,12 @@ public sealed partial class PushService(ProfileRepository profiles, AccountServi
         }
     }
 
-    [LoggerMessage(EventId = 8101, Level = LogLevel.Debug, Message = "WeChat push {Event} for {OpenId} in app {AppId} handled")]
+    [LoggerMessage(EventId = 8201, Level = LogLevel.Debug, Message = "WeChat push {Event} for {OpenId} in app {AppId} handled")]
     private static partial void LogHandled(ILogger logger, string appId, string @event, string openId);
 
-    [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "A verified WeChat push to app {AppId} is not an event of a user and changes nothing")]
+    [LoggerMessage(EventId = 8202, Level = LogLevel.Information, Message = "A verified WeChat push to app {AppId} is not an event of a user and changes nothing")]
     private static partial void LogIgnored(ILogger logger, string appId);
 
-    [LoggerMessage(EventId = 8103, Level = LogLevel.Information, Message = "A verified WeChat push to app {AppId} carries an event Tianmu does not handle")]
+    [LoggerMessage(EventId = 8203, Level = LogLevel.Information, Message = "A verified WeChat push to app {AppId} carries an event Tianmu does not handle")]
     private static partial void LogUnknownEvent(ILogger logger, string appId);
 }

@@ -5,18 +5,21 @@ namespace Tianmu.LocalHost.Hosting;
 
 /// <summary>
 /// The embedded default store: when no storage is configured and nothing listens on Azurite's table port,
-/// start Azurite's table service from the repository's npm tools (installing them when missing), keep its data
-/// in <c>.azurite/</c> (ignored by git), and stop it when the host stops.
+/// start Azurite's table service (port 10002) and blob service (port 10000, the avatars) from the repository's npm tools
+/// (installing them when missing), keep their data in <c>.azurite/</c> (ignored by git), and stop them when the host stops.
 /// </summary>
 public sealed partial class LocalAzurite : IDisposable
 {
     public const int TablePort = 10002;
 
-    private readonly Process _process;
+    /// <summary>Azurite's default blob port, which <c>UseDevelopmentStorage=true</c> points at.</summary>
+    public const int BlobPort = 10000;
 
-    private LocalAzurite(Process process, string dataDirectory)
+    private readonly Process[] _processes;
+
+    private LocalAzurite(Process[] processes, string dataDirectory)
     {
-        _process = process;
+        _processes = processes;
         DataDirectory = dataDirectory;
     }
 
@@ -52,16 +55,32 @@ public sealed partial class LocalAzurite : IDisposable
 
         var data = Path.Combine(root, ".azurite");
         Directory.CreateDirectory(data);
-        var process = StartTableService(azurite, TablePort, ["--location", data]);
+        var table = StartTableService(azurite, TablePort, ["--location", data]);
+        var processes = new List<Process> { table };
+        if (!IsListening(BlobPort))
+        {
+            processes.Add(StartBlobService(Path.Combine(tools, "node_modules", ".bin", "azurite-blob"), BlobPort, ["--location", data]));
+        }
+
         LogStarted(logger, data);
-        return new LocalAzurite(process, data);
+        return new LocalAzurite([.. processes], data);
     }
 
     /// <summary>
     /// Starts Azurite's table service on 127.0.0.1:<paramref name="port"/> with the given storage arguments
     /// (<c>--location</c> or <c>--inMemoryPersistence</c>) and waits until it accepts connections.
     /// </summary>
-    public static Process StartTableService(string executable, int port, IEnumerable<string> storageArguments)
+    public static Process StartTableService(string executable, int port, IEnumerable<string> storageArguments) =>
+        StartService(executable, "--tableHost", "--tablePort", port, storageArguments);
+
+    /// <summary>
+    /// Starts Azurite's blob service (<c>azurite-blob</c>) on 127.0.0.1:<paramref name="port"/> with the given storage
+    /// arguments and waits until it accepts connections.
+    /// </summary>
+    public static Process StartBlobService(string executable, int port, IEnumerable<string> storageArguments) =>
+        StartService(executable, "--blobHost", "--blobPort", port, storageArguments);
+
+    private static Process StartService(string executable, string hostSwitch, string portSwitch, int port, IEnumerable<string> storageArguments)
     {
         ArgumentNullException.ThrowIfNull(storageArguments);
         var start = new ProcessStartInfo(executable)
@@ -70,7 +89,7 @@ public sealed partial class LocalAzurite : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        string[] common = ["--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry"];
+        string[] common = [hostSwitch, "127.0.0.1", portSwitch, port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--disableTelemetry"];
         foreach (var argument in common.Concat(storageArguments))
         {
             start.ArgumentList.Add(argument);
@@ -98,19 +117,22 @@ public sealed partial class LocalAzurite : IDisposable
 
     public void Dispose()
     {
-        try
+        foreach (var process in _processes)
         {
-            if (!_process.HasExited)
+            try
             {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(5000);
+                }
             }
-        }
-        catch (InvalidOperationException)
-        {
-        }
+            catch (InvalidOperationException)
+            {
+            }
 
-        _process.Dispose();
+            process.Dispose();
+        }
     }
 
     /// <summary>The checkout this host runs from: the nearest folder above it holding Functions.sln and tools/.</summary>
@@ -149,6 +171,6 @@ public sealed partial class LocalAzurite : IDisposable
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Installing Azurite with npm into {Tools}")]
     private static partial void LogInstalling(ILogger logger, string tools);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Started Azurite (Table Storage) on 127.0.0.1:10002; its data lives in {DataDirectory}")]
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Started Azurite (Table Storage on 127.0.0.1:10002, Blob Storage on 127.0.0.1:10000); its data lives in {DataDirectory}")]
     private static partial void LogStarted(ILogger logger, string dataDirectory);
 }

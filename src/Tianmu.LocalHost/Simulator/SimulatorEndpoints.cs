@@ -73,6 +73,13 @@ public static class SimulatorEndpoints
             return Results.Text(body, "text/plain", System.Text.Encoding.UTF8);
         });
 
+        endpoints.MapPost("/cgi-bin/stable_token", async (HttpRequest request, WeChatServerApiSimulator api) =>
+            Results.Text(api.StableToken(await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
+        endpoints.MapPost("/wxa/msg_sec_check", async (HttpRequest request, WeChatServerApiSimulator api) =>
+            Results.Text(api.MsgSecCheck(request.Query["access_token"], await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
+        endpoints.MapPost("/wxa/media_check_async", async (HttpRequest request, WeChatServerApiSimulator api) =>
+            Results.Text(api.MediaCheckAsync(request.Query["access_token"], await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
+
         endpoints.MapPost("/simulator/userinfo", async Task<Results<JsonHttpResult<SealedUserInfo>, JsonHttpResult<SimulatorError>>> (HttpRequest request, WeChatSimulator simulator, AppRegistry apps) =>
         {
             SealRequest? seal;
@@ -165,6 +172,18 @@ public static class SimulatorEndpoints
 
     /// <summary>The HTTP client the simulator posts pushes with: it logs nothing (a push's URL carries signatures).</summary>
     public const string PushClientName = "wechat-simulator-push";
+    private static async Task<JsonElement> ReadJsonAsync(HttpRequest request)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
 
     private static JsonHttpResult<SimulatorError> Error(int status, string message) =>
         TypedResults.Json(new SimulatorError(message), SimulatorEndpointJson.Default.SimulatorError, statusCode: status);

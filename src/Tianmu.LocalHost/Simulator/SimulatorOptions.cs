@@ -8,6 +8,13 @@ public sealed class SimulatorOptions
 {
     /// <summary>Serve the WeChat simulator's routes and send every WeChat call to them.</summary>
     public bool Enabled { get; set; }
+
+    /// <summary>Words that make the simulated <c>msg_sec_check</c> judge a text <c>risky</c>
+    /// (<c>Tianmu__Simulator__RiskyWords__0</c>, …).</summary>
+    public IList<string> RiskyWords { get; } = ["risky", "违规"];
+
+    /// <summary>An image whose bytes contain this ASCII text is judged <c>risky</c> by the simulated media check.</summary>
+    public string RiskyImageMarker { get; set; } = "RISKY";
 }
 
 /// <summary>The simulator never runs in Production, nor beside a real app secret.</summary>
@@ -54,6 +61,7 @@ public static class SimulatorServiceCollectionExtensions
         {
             services.AddSingleton<WeChatSimulator>();
             services.AddHttpClient(SimulatorEndpoints.PushClientName).RemoveAllLoggers();
+            services.AddSingleton<WeChatServerApiSimulator>();
         }
 
         return services;
