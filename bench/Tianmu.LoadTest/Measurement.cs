@@ -34,7 +34,10 @@ internal static class Phase
     /// goes first). The app's request and its bare baseline thus share every moment of the run, and a busy neighbour
     /// on this shared machine slows both alike; the ratio of their percentiles is the portable figure.
     /// </summary>
-    public static async Task<PhaseResult[]> RunInterleavedAsync(string[] names, int count, int concurrency, Func<int, Task<string?>>[] operations)
+    /// <param name="prepare">Optional untimed work for an index, run before its operations (e.g. the beat that puts the
+    /// next one inside the minimum interval, whatever the machine's speed).</param>
+    public static async Task<PhaseResult[]> RunInterleavedAsync(
+        string[] names, int count, int concurrency, Func<int, Task<string?>>[] operations, Func<int, Task>? prepare = null)
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(operations);
@@ -54,6 +57,11 @@ internal static class Phase
             int i;
             while ((i = Interlocked.Increment(ref next)) < count)
             {
+                if (prepare is not null)
+                {
+                    await prepare(i).ConfigureAwait(false);
+                }
+
                 for (var step = 0; step < sides; step++)
                 {
                     var side = (i + step) % sides;

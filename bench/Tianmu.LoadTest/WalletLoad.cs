@@ -95,57 +95,8 @@ internal static class WalletLoad
         return document.RootElement.GetProperty("replayed").GetBoolean() == expectReplay ? null : $"replayed was {!expectReplay}";
     }
 
-    // One generator, alternating: operation 2i is the Tianmu request of user i, 2i + 1 its bare storage work.
-    private static async Task<PhaseResult[]> InterleavedAsync(
-        string tianmuName, string bareName, int count, int concurrency, Func<int, Task<string?>> tianmu, Func<int, Task<string?>> bare)
-    {
-        var ticks = new long[2, count];
-        var errors = new int[2];
-        var firstErrors = new string?[2];
-        var next = -1;
-        var wall = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-        {
-            int n;
-            while ((n = Interlocked.Increment(ref next)) < 2 * count)
-            {
-                var (kind, i) = (n % 2, n / 2);
-                var started = Stopwatch.GetTimestamp();
-                string? error;
-                try
-                {
-                    error = await (kind == 0 ? tianmu(i) : bare(i)).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // A failed request is counted, whatever the cause; the run goes on.
-                catch (Exception exception)
-#pragma warning restore CA1031
-                {
-                    error = exception.GetType().Name + ": " + exception.Message;
-                }
-
-                ticks[kind, i] = Stopwatch.GetTimestamp() - started;
-                if (error is not null)
-                {
-                    Interlocked.Increment(ref errors[kind]);
-                    Interlocked.CompareExchange(ref firstErrors[kind], error, null);
-                }
-            }
-        })).ToArray();
-        await Task.WhenAll(workers).ConfigureAwait(false);
-        wall.Stop();
-        return
-        [
-            Result(tianmuName, 0),
-            Result(bareName, 1),
-        ];
-
-        // Both share the wall time: each kind's requests/s is its count over the interleaved phase's duration.
-        PhaseResult Result(string name, int kind) => new(
-            name,
-            concurrency,
-            [.. Enumerable.Range(0, count).Select(i => ticks[kind, i] * 1000.0 / Stopwatch.Frequency).Order()],
-            wall.Elapsed,
-            errors[kind],
-            firstErrors[kind]);
-    }
+    // One generator, interleaved: the Tianmu request of user i and its bare storage work (Phase.RunInterleavedAsync).
+    private static Task<PhaseResult[]> InterleavedAsync(
+        string tianmuName, string bareName, int count, int concurrency, Func<int, Task<string?>> tianmu, Func<int, Task<string?>> bare) =>
+        Phase.RunInterleavedAsync([tianmuName, bareName], count, concurrency, [tianmu, bare]);
 }
