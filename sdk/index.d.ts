@@ -121,6 +121,7 @@ export type TianmuErrorCode =
   | 'idempotency_conflict'
   | 'insufficient_funds'
   | 'balance_limit'
+  | 'content_rejected'
   | 'network_error'
   | 'session_renewed'
   | 'wx_login_failed'
@@ -155,6 +156,27 @@ export function login(options?: LoginOptions): Promise<Profile>;
  * ask the user to tap again (the data given was not re-sent).
  */
 export function updateUserInfo(payload: UserInfoPayload): Promise<Profile>;
+/** What the user chose in the mini-program's nickname input and for gender; give at least one. */
+export interface ProfileUpdate {
+  /** A non-empty string (the server takes 1–32 characters and refuses WeChat's placeholder `微信用户`). */
+  nickName?: string;
+  /** 0 unknown, 1 male, 2 female. */
+  gender?: 0 | 1 | 2;
+}
+/**
+ * POST /api/profile with only the members given; resolves with the profile and keeps it. Rejects with
+ * `invalid_argument` before calling the server for a bad argument; with `content_rejected` (422) when WeChat's check
+ * flags the nickname (nothing stored), `invalid_request` (400) or `session_expired` (409: call login()). Without a
+ * token it logs in first; a refused token logs in again once and posts again.
+ */
+export function updateProfile(update: ProfileUpdate): Promise<Profile>;
+/**
+ * Reads `tempFilePath` (the `chooseAvatar` button's file) with `wx.getFileSystemManager().readFile` and posts its bytes
+ * to POST /api/profile/avatar as image/jpeg or image/png (by the file's signature); resolves with the profile and its
+ * new `avatar_url`. A file that is unreadable, not a JPEG or PNG, or over 1 MiB rejects with `invalid_argument` without
+ * calling the server.
+ */
+export function uploadAvatar(tempFilePath: string): Promise<Profile>;
 /** One applied wallet transaction (docs/API.md, "Wallet"). */
 export interface WalletTransaction {
   /** The studio's idempotency_key. */
@@ -220,6 +242,8 @@ export interface TmSDK {
   init: typeof init;
   login: typeof login;
   updateUserInfo: typeof updateUserInfo;
+  updateProfile: typeof updateProfile;
+  uploadAvatar: typeof uploadAvatar;
   getWallet: typeof getWallet;
   refreshToken: typeof refreshToken;
   exportAccount: typeof exportAccount;
@@ -243,7 +267,8 @@ export interface WxLike {
     url: string;
     method: 'GET' | 'POST' | 'DELETE';
     header: Record<string, string>;
-    data: object;
+    /** JSON, or an ArrayBuffer sent as its bytes (uploadAvatar). */
+    data?: object | ArrayBuffer;
     dataType?: string;
     responseType?: string;
     timeout?: number;
@@ -255,6 +280,10 @@ export interface WxLike {
   getStorageSync?(key: string): unknown;
   setStorageSync?(key: string, value: unknown): void;
   removeStorageSync?(key: string): void;
+  /** uploadAvatar reads the chosen file with readFile (no `encoding`: an ArrayBuffer). */
+  getFileSystemManager?(): {
+    readFile(options: { filePath: string; success(res: { data: ArrayBuffer | string }): void; fail(err: { errMsg: string }): void }): void;
+  };
   onShow?(listener: (res: unknown) => void): void;
   onHide?(listener: () => void): void;
   shareAppMessage?(options: object): void;

@@ -269,7 +269,7 @@ function secondsLeft(token) {
   return claims.exp - (nowSeconds() + state.clockOffset);
 }
 
-/** The profile of the last successful login or updateUserInfo of this run, or null. */
+/** The profile of the last successful login, updateUserInfo, updateProfile or uploadAvatar of this run, or null. */
 function getProfile() {
   return state.profile;
 }
@@ -336,8 +336,11 @@ function post(path, payload, token) {
   return send('POST', path, payload, token);
 }
 
-/** Like `post`, for any method; `payload` undefined sends no body. */
-function send(method, path, payload, token) {
+/**
+ * Like `post`, for any method; `payload` undefined sends no body. `contentType` (default application/json) is the
+ * payload's type: an ArrayBuffer payload goes out as its bytes.
+ */
+function send(method, path, payload, token, contentType) {
   return new Promise(function (resolve, reject) {
     var w = currentWx();
     if (typeof w.request !== 'function') {
@@ -357,7 +360,7 @@ function send(method, path, payload, token) {
       }
       fn(value);
     }
-    var header = payload === undefined ? {} : { 'content-type': 'application/json' };
+    var header = payload === undefined ? {} : { 'content-type': contentType || 'application/json' };
     if (token) {
       header.Authorization = 'Bearer ' + token;
     }
@@ -670,6 +673,148 @@ function postUserInfo(body, token) {
     }
     throw error;
   });
+}
+
+// ---- mini-program profile -------------------------------------------------------------------------------
+
+/** The largest avatar image the server takes (docs/API.md, "POST /api/profile/avatar"). */
+var AVATAR_MAX_BYTES = 1048576;
+
+/**
+ * POSTs `payload` with a token and resolves with the profile it answers, keeping it as the SDK's profile. Without a
+ * usable token it logs in first; a refused token (401) logs in again once and posts again (nothing here is sealed
+ * for one session). Other failures reject with the server's code.
+ */
+function postForProfile(path, payload, contentType) {
+  function attempt(renewed) {
+    return tokenForCall().then(function (token) {
+      if (!token) {
+        if (renewed) {
+          throw new TianmuError('invalid_token', 'No valid token after logging in again.');
+        }
+        return renewLogin().then(function () {
+          return attempt(true);
+        });
+      }
+      return send('POST', path, payload, token, contentType).then(function (res) {
+        if (res.status === 200 && res.body && typeof res.body === 'object') {
+          state.profile = res.body;
+          return res.body;
+        }
+        if (res.status === 401 && !renewed) {
+          if (state.token === token) {
+            forgetToken();
+          }
+          return renewLogin().then(function () {
+            return attempt(true);
+          });
+        }
+        throw errorFromResponse(res.status, res.body, res.headers);
+      });
+    });
+  }
+  return attempt(false);
+}
+
+/**
+ * Stores what the user chose in the nickname input (`type="nickname"`) and for gender (POST /api/profile); resolves
+ * with the profile. Only the members given are sent: `nickName` a non-empty string, `gender` 0, 1 or 2 (else
+ * rejects with invalid_argument). The server checks the nickname with WeChat: 422 content_rejected (nothing
+ * stored), 400 invalid_request (e.g. `微信用户` or over 32 characters), 409 session_expired (log in again).
+ */
+function updateProfile(params) {
+  return Promise.resolve().then(function () {
+    requireInit();
+    var p = params && typeof params === 'object' ? params : {};
+    var body = {};
+    if (p.nickName !== undefined) {
+      if (!isNonEmptyString(p.nickName)) {
+        throw new TianmuError('invalid_argument', 'updateProfile: nickName must be a non-empty string.');
+      }
+      body.nick_name = p.nickName;
+    }
+    if (p.gender !== undefined) {
+      if (p.gender !== 0 && p.gender !== 1 && p.gender !== 2) {
+        throw new TianmuError('invalid_argument', 'updateProfile: gender must be 0 (unknown), 1 (male) or 2 (female).');
+      }
+      body.gender = p.gender;
+    }
+    if (body.nick_name === undefined && body.gender === undefined) {
+      throw new TianmuError('invalid_argument', 'updateProfile needs nickName or gender.');
+    }
+    return postForProfile('/api/profile', body);
+  });
+}
+
+/** The image type of `bytes` by its signature: image/jpeg, image/png, or '' for anything else. */
+function imageType(bytes) {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
+    return 'image/jpeg';
+  }
+  var png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < png.length) {
+    return '';
+  }
+  for (var i = 0; i < png.length; i++) {
+    if (bytes[i] !== png[i]) {
+      return '';
+    }
+  }
+  return 'image/png';
+}
+
+/** The bytes of a local file (wx.getFileSystemManager().readFile) as an ArrayBuffer. */
+function readLocalFile(filePath) {
+  return new Promise(function (resolve, reject) {
+    var w = currentWx();
+    var fs = typeof w.getFileSystemManager === 'function' ? w.getFileSystemManager() : null;
+    if (!fs || typeof fs.readFile !== 'function') {
+      reject(new TianmuError('not_initialized', 'wx.getFileSystemManager().readFile is not available.'));
+      return;
+    }
+    fs.readFile({
+      filePath: filePath,
+      success: function (res) {
+        var data = res ? res.data : null;
+        if (typeof ArrayBuffer !== 'undefined' && data instanceof ArrayBuffer) {
+          resolve(data);
+        } else {
+          reject(new TianmuError('invalid_argument', 'uploadAvatar: the file was not read as bytes.'));
+        }
+      },
+      fail: function (err) {
+        var errMsg = err && typeof err.errMsg === 'string' ? err.errMsg : 'readFile:fail';
+        reject(new TianmuError('invalid_argument', 'uploadAvatar: the file could not be read: ' + errMsg, { detail: errMsg }));
+      },
+    });
+  });
+}
+
+/**
+ * Uploads the avatar the user chose (`tempFilePath` of the `chooseAvatar` button) to POST /api/profile/avatar as
+ * raw bytes and resolves with the profile (its new `avatar_url`). A file that is not a JPEG or PNG, or over 1 MiB,
+ * rejects with invalid_argument without calling the server. WeChat checks the image afterwards: a risky verdict
+ * clears `avatar_url` on the server later.
+ */
+function uploadAvatar(tempFilePath) {
+  return Promise.resolve()
+    .then(function () {
+      requireInit();
+      if (!isNonEmptyString(tempFilePath)) {
+        throw new TianmuError('invalid_argument', 'uploadAvatar needs the tempFilePath of the chosen avatar.');
+      }
+      return readLocalFile(tempFilePath);
+    })
+    .then(function (data) {
+      var type = imageType(new Uint8Array(data, 0, Math.min(data.byteLength, 8)));
+      if (!type) {
+        throw new TianmuError('invalid_argument', 'uploadAvatar: the file is not a JPEG or PNG image.');
+      }
+      if (data.byteLength > AVATAR_MAX_BYTES) {
+        throw new TianmuError('invalid_argument', 'uploadAvatar: the image is larger than 1 MiB.');
+      }
+      return postForProfile('/api/profile/avatar', data, type);
+    });
 }
 
 // ---- wallet -------------------------------------------------------------------------------------------
@@ -1049,6 +1194,8 @@ var sdk = {
   init: init,
   login: login,
   updateUserInfo: updateUserInfo,
+  updateProfile: updateProfile,
+  uploadAvatar: uploadAvatar,
   getWallet: getWallet,
   refreshToken: refreshToken,
   exportAccount: exportAccount,

@@ -15,14 +15,14 @@ const code = source
   .replace(/'(?:[^'\\\n]|\\.)*'/g, "''")
   .replace(/(^|[^:])\/\/.*$/gm, '$1');
 
-test('the package exports init, login, updateUserInfo, refreshToken, getWallet, exportAccount, deleteAccount, getToken, getProfile, heartbeat, stopPlay, the share wrappers, TianmuError and tm_sdk', () => {
-  assert.deepEqual(Object.keys(sdk).sort(), ['TianmuError', 'deleteAccount', 'exportAccount', 'getProfile', 'getToken', 'getWallet', 'heartbeat', 'init', 'login', 'onShareAppMessage', 'refreshToken', 'shareAppMessage', 'stopPlay', 'tm_sdk', 'updateUserInfo']);
+test('the package exports init, login, updateUserInfo, updateProfile, uploadAvatar, refreshToken, getWallet, exportAccount, deleteAccount, getToken, getProfile, heartbeat, stopPlay, the share wrappers, TianmuError and tm_sdk', () => {
+  assert.deepEqual(Object.keys(sdk).sort(), ['TianmuError', 'deleteAccount', 'exportAccount', 'getProfile', 'getToken', 'getWallet', 'heartbeat', 'init', 'login', 'onShareAppMessage', 'refreshToken', 'shareAppMessage', 'stopPlay', 'tm_sdk', 'updateProfile', 'updateUserInfo', 'uploadAvatar']);
   assert.equal(sdk.tm_sdk, sdk);
   assert.equal(pkg.main, 'src/index.js');
   assert.equal(pkg.types, 'index.d.ts');
   assert.equal(pkg.dependencies, undefined);
   const types = fs.readFileSync(path.join(__dirname, '..', pkg.types), 'utf8');
-  for (const name of ['init', 'login', 'updateUserInfo', 'refreshToken', 'exportAccount', 'deleteAccount', 'getToken', 'getProfile', 'heartbeat', 'stopPlay', 'shareAppMessage', 'onShareAppMessage']) {
+  for (const name of ['init', 'login', 'updateUserInfo', 'updateProfile', 'uploadAvatar', 'refreshToken', 'exportAccount', 'deleteAccount', 'getToken', 'getProfile', 'heartbeat', 'stopPlay', 'shareAppMessage', 'onShareAppMessage']) {
     assert.match(types, new RegExp(`export function ${name}\\(`));
   }
   assert.match(types, /export class TianmuError extends Error/);

@@ -64,7 +64,12 @@ function createFakeWx(options = {}) {
     request(opts) {
       const url = new URL(opts.url);
       fake.requests.push({ url: opts.url, path: url.pathname, method: opts.method || 'GET', header: Object.assign({}, opts.header), data: opts.data });
-      const body = opts.data === undefined ? undefined : typeof opts.data === 'string' ? opts.data : JSON.stringify(opts.data);
+      // WeChat sends an ArrayBuffer as its bytes, a string as it is, anything else as JSON.
+      const body = opts.data === undefined
+        ? undefined
+        : opts.data instanceof ArrayBuffer
+          ? Buffer.from(opts.data)
+          : typeof opts.data === 'string' ? opts.data : JSON.stringify(opts.data);
       let done = false;
       const finish = (fn, value) => {
         if (done) return;
@@ -106,6 +111,29 @@ function createFakeWx(options = {}) {
         abort() {
           req.destroy();
           finish(opts.fail, { errMsg: 'request:fail abort' });
+        },
+      };
+    },
+
+    /** The local files readFile serves: path → Buffer (`fake.files.set('wxfile://tmp/a.png', bytes)`). */
+    files: new Map(),
+    /** wx.getFileSystemManager() with readFile only: without `encoding` it hands back an ArrayBuffer, as WeChat does. */
+    getFileSystemManager() {
+      return {
+        readFile({ filePath, encoding, success, fail, complete } = {}) {
+          setImmediate(() => {
+            const bytes = fake.files.get(filePath);
+            if (!bytes) {
+              const err = { errMsg: `readFile:fail no such file or directory, open ${filePath}` };
+              if (fail) fail(err);
+              if (complete) complete(err);
+              return;
+            }
+            const data = encoding ? bytes.toString(encoding) : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+            const res = { data, errMsg: 'readFile:ok' };
+            if (success) success(res);
+            if (complete) complete(res);
+          });
         },
       };
     },

@@ -1,6 +1,6 @@
 'use strict';
 // A real local Tianmu host (src/Tianmu.LocalHost with the WeChat simulator) on a free port, over a private
-// in-memory Azurite, for one test file. `npm test` builds the host once beforehand (pretest: build.js); a test
+// in-memory Azurite (table and blob services: avatar images live in blobs), for one test file. `npm test` builds the host once beforehand (pretest: build.js); a test
 // file run on its own builds it only when no build exists.
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -15,6 +15,7 @@ const CONFIGURATION = process.env.TIANMU_TEST_CONFIGURATION || process.env.TIANM
 const HOST_DIR = path.join(REPO_ROOT, 'src', 'Tianmu.LocalHost', 'bin', CONFIGURATION, 'net10.0');
 const HOST_DLL = path.join(HOST_DIR, 'Tianmu.LocalHost.dll');
 const AZURITE_BIN = path.join(REPO_ROOT, 'tools', 'node_modules', '.bin', 'azurite-table');
+const AZURITE_BLOB_BIN = path.join(REPO_ROOT, 'tools', 'node_modules', '.bin', 'azurite-blob');
 const APP_ID = 'wxtianmudemo000001';
 const ACCOUNT = 'devstoreaccount1';
 // Azurite's published development key, not a secret.
@@ -56,7 +57,7 @@ function newestInput() {
  * than every input (as after the .NET tests of .ci/run); `force` builds regardless. Returns whether it built.
  */
 function build({ force } = {}) {
-  if (!fs.existsSync(AZURITE_BIN)) {
+  if (!fs.existsSync(AZURITE_BIN) || !fs.existsSync(AZURITE_BLOB_BIN)) {
     run('npm', ['ci', '--no-audit', '--no-fund', '--prefix', 'tools']);
   }
   const upToDate = fs.existsSync(HOST_DLL) && fs.statSync(HOST_DLL).mtimeMs >= newestInput();
@@ -171,6 +172,16 @@ async function startTianmu(options = {}) {
   keepTail(azurite.stderr, azuriteLog);
   const tableEndpoint = `http://127.0.0.1:${tablePort}/${ACCOUNT}`;
 
+  const blobPort = await freePort();
+  const blob = spawn(AZURITE_BLOB_BIN, ['--blobHost', '127.0.0.1', '--blobPort', String(blobPort), '--inMemoryPersistence', '--skipApiVersionCheck', '--disableTelemetry'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(blob);
+  keepTail(blob.stdout, azuriteLog);
+  keepTail(blob.stderr, azuriteLog);
+  const blobEndpoint = `http://127.0.0.1:${blobPort}/${ACCOUNT}`;
+
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const hostLog = { text: '' };
@@ -179,13 +190,16 @@ async function startTianmu(options = {}) {
     process.removeListener('exit', killAll);
     await stopProcess(host);
     await stopProcess(azurite);
+    await stopProcess(blob);
   };
   try {
-    for (let i = 0; !(await canConnect(tablePort)); i++) {
-      if (azurite.exitCode !== null || i > 150) {
-        throw new Error(`Azurite did not start on port ${tablePort}:\n${azuriteLog.text}`);
+    for (const [service, port] of [[azurite, tablePort], [blob, blobPort]]) {
+      for (let i = 0; !(await canConnect(port)); i++) {
+        if (service.exitCode !== null || i > 150) {
+          throw new Error(`Azurite did not start on port ${port}:\n${azuriteLog.text}`);
+        }
+        await sleep(100);
       }
-      await sleep(100);
     }
     // `--urls=` in one argument: hosts before main's ReadSwitches fix read `--simulate-wechat --urls` as a key/value pair.
     host = spawn('dotnet', [HOST_DLL, `--urls=${baseUrl}`, '--simulate-wechat'], {
@@ -196,7 +210,7 @@ async function startTianmu(options = {}) {
         DOTNET_ENVIRONMENT: 'Development',
         DOTNET_NOLOGO: '1',
         Logging__LogLevel__Default: 'Warning',
-        Tianmu__Storage__ConnectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};TableEndpoint=${tableEndpoint};`,
+        Tianmu__Storage__ConnectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};TableEndpoint=${tableEndpoint};BlobEndpoint=${blobEndpoint};`,
         Tianmu__Storage__TableName: TABLE,
       }, options.env || {}),
     });
