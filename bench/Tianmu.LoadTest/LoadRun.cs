@@ -53,6 +53,11 @@ internal static class LoadRun
             }).ConfigureAwait(false);
         }
 
+        using (var stats = await http.GetAsync("/simulator/stats").ConfigureAwait(false))
+        {
+            log.WriteLine($"access-token fetches (stable_token) over the whole run, every profile update of every round included: {await stats.Content.ReadAsStringAsync().ConfigureAwait(false)}");
+        }
+
         var memory = Repository.Memory(host.Pid);
         var azuriteMemory = Repository.Memory(azurite.Pid);
         return new LoadReport(options.Buckets, results, memory.PeakMiB, memory.CurrentMiB, azuriteMemory.PeakMiB);
@@ -143,6 +148,28 @@ internal static class LoadRun
         // Wallet transactions (new keys, then replays), each interleaved with the bare storage work it needs.
         var hostOpenIds = codes.Select(code => WeChatSimulator.OpenIdOf(HostProcess.AppId, code[WeChatSimulator.TestCodePrefix.Length..])).ToArray();
         foreach (var result in await WalletLoad.RunAsync(http, table, hostOpenIds, partitions, openIds, prefix, count, concurrency).ConfigureAwait(false))
+        {
+            report(result);
+        }
+
+        // Mini-program profile updates (token, a read, WeChat's msg_sec_check through the simulator, a conditional
+        // write), interleaved with the bare read + conditional replace; the access token is fetched once per app.
+        foreach (var result in await Phase.RunInterleavedAsync(
+            [Names.ProfileUpdate, Names.BareReplaceBesideProfile], count, concurrency,
+            [
+                async i =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/profile")
+                    {
+                        Content = Json(new Dictionary<string, object> { ["nick_name"] = $"玩家{i % 1000}", ["gender"] = 1 + (i % 2) }),
+                    };
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwts[i]);
+                    using var response = await http.SendAsync(request).ConfigureAwait(false);
+                    var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    return response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {Truncate(body)}";
+                },
+                i => BareReplaceAsync(table, partitions[i], openIds[i]),
+            ]).ConfigureAwait(false))
         {
             report(result);
         }
@@ -307,6 +334,8 @@ internal static class Names
     public const string BareInsert = "bare storage: read (miss) + insert";
     public const string BareReplace = "bare storage: read + conditional replace";
     public const string BareReplaceBesideUpdate = "bare storage: read + conditional replace (beside updateUserInfo)";
+    public const string ProfileUpdate = "profile update (POST /api/profile, msg_sec_check)";
+    public const string BareReplaceBesideProfile = "bare storage: read + conditional replace (beside profile updates)";
     public const string BareHttpInsert = "bare HTTP endpoint: read (miss) + insert";
     public const string BareHttpReplace = "bare HTTP endpoint: read + conditional replace";
     public const string EarlyBeat = "heartbeat inside the minimum interval";

@@ -34,6 +34,7 @@ internal static class Report
                 Row(text, c, load.Get(Names.NewLogin, c), load.Get(Names.BareInsert, c), wechat, load.Get(Names.BareHttpInsert, c));
                 Row(text, c, load.Get(Names.ReturningLogin, c), load.Get(Names.BareReplace, c), wechat, load.Get(Names.BareHttpReplace, c));
                 Row(text, c, load.Get(Names.UpdateUserInfo, c), load.Get(Names.BareReplaceBesideUpdate, c), null, load.Get(Names.BareHttpReplace, c));
+                Row(text, c, load.Get(Names.ProfileUpdate, c), load.Get(Names.BareReplaceBesideProfile, c), null, load.Get(Names.BareHttpReplace, c));
             }
 
             text.AppendLine();

@@ -80,6 +80,10 @@ public static class SimulatorEndpoints
         endpoints.MapPost("/wxa/media_check_async", async (HttpRequest request, WeChatServerApiSimulator api) =>
             Results.Text(api.MediaCheckAsync(request.Query["access_token"], await ReadJsonAsync(request)), "application/json", System.Text.Encoding.UTF8));
 
+        // How often the host fetched an access token since it started (the load run checks: once per app per lifetime).
+        endpoints.MapGet("/simulator/stats", (WeChatServerApiSimulator api) =>
+            Results.Text($"{{\"stable_token_calls\":{api.StableTokenCalls}}}", "application/json", System.Text.Encoding.UTF8));
+
         endpoints.MapPost("/simulator/userinfo", async Task<Results<JsonHttpResult<SealedUserInfo>, JsonHttpResult<SimulatorError>>> (HttpRequest request, WeChatSimulator simulator, AppRegistry apps) =>
         {
             SealRequest? seal;
