@@ -74,17 +74,17 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
     }
 
     /// <summary>
-    /// Up to <paramref name="count"/> rows of one partition whose RowKey lies strictly between the two bounds, in
-    /// RowKey order.
+    /// The rows of one partition whose RowKey lies strictly between the two bounds, in RowKey order: up to
+    /// <paramref name="count"/> of them, or all of them when it is null.
     /// </summary>
-    public async Task<IReadOnlyList<T>> QueryRangeAsync<T>(string partitionKey, string rowKeyAfter, string rowKeyBefore, int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<T>> QueryRangeAsync<T>(string partitionKey, string rowKeyAfter, string rowKeyBefore, int? count, CancellationToken cancellationToken)
         where T : class, ITableEntity
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey gt {rowKeyAfter} and RowKey lt {rowKeyBefore}");
         return await RunAsync(
             async () =>
             {
-                var rows = new List<T>(count);
+                var rows = new List<T>(count ?? 0);
                 await foreach (var row in table.QueryAsync<T>(filter, maxPerPage: count, cancellationToken: cancellationToken).ConfigureAwait(false))
                 {
                     rows.Add(row);
@@ -99,6 +99,7 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True when the row exists (a point read of its keys only).</summary>
     public async Task<bool> ExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var response = await RunAsync(
@@ -120,22 +121,6 @@ public sealed partial class ProfileStore(TableClient table, IOptions<StorageOpti
 
         return response;
     }
-
-    /// <summary>Every row of one partition whose RowKey is at least <paramref name="from"/> and below <paramref name="to"/> (ordinal).</summary>
-    public Task<List<TableEntity>> QueryRangeAsync(string partitionKey, string from, string to, CancellationToken cancellationToken) =>
-        RunAsync(
-            async () =>
-            {
-                var rows = new List<TableEntity>();
-                var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey ge {from} and RowKey lt {to}");
-                await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
-                {
-                    rows.Add(row);
-                }
-
-                return rows;
-            },
-            cancellationToken);
 
     /// <summary>Deletes a row if it still has the ETag it was read with; false when it changed since (a row already gone counts as deleted).</summary>
     public async Task<bool> TryDeleteAsync(ITableEntity entity, CancellationToken cancellationToken)

@@ -74,8 +74,9 @@ public sealed class UserRows(ProfileStore store, ProfileKeys keys)
         var kinds = UserRowKinds.All.Select(async kind =>
         {
             var prefix = kind.PrefixOf(openId);
-            // The prefix ends with '~' (0x7E); every key that starts with it sorts below the prefix with 0x7F instead.
-            var rows = await store.QueryRangeAsync(partitionKey, prefix, prefix[..^1] + '\u007f', cancellationToken).ConfigureAwait(false);
+            // The prefix ends with '~' (0x7E); every key that starts with it sorts above the prefix itself (no row's key is
+            // the bare prefix) and below the prefix with 0x7F instead.
+            var rows = await store.QueryRangeAsync<TableEntity>(partitionKey, prefix, prefix[..^1] + '\u007f', count: null, cancellationToken).ConfigureAwait(false);
             return rows.Select(row => (kind, row));
         }).ToList();
         var markers = keys.AllPartitionKeys(appId)
